@@ -1,0 +1,1 @@
+"""deployments layer; see ARCHITECTURE (shared/design)."""
