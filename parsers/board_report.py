@@ -177,11 +177,7 @@ def parse_board_report(layout: Layout, gazetteer) -> ParsedDocument:  # noqa: AN
             doc.sections.append(SectionInfo(heading=title, kind=mode))
             continue
         if mode == BOARD_PRIORITY:
-            numbered = [l for l in block.lines if _NUMBERED_RE.match(l)]
-            if numbered and len(numbered) == len(block.lines):
-                for line in block.lines:
-                    add(BOARD_PRIORITY, block, _NUMBERED_RE.sub("", line).strip())
-            elif block.bullet or _NUMBERED_RE.match(text):
+            if block.bullet or _NUMBERED_RE.match(text):
                 add(BOARD_PRIORITY, block, _NUMBERED_RE.sub("", text).strip())
             else:
                 body.append(block)

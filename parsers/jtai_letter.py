@@ -58,7 +58,7 @@ _INSPECTORATES = [
     ("HMI Probation", re.compile(r"\bHMI Probation\b|Inspectorate of Probation")),
 ]
 _SIGNATORY_RE = re.compile(
-    r"(?P<name>[A-Z][a-z]+(?: [A-Z][a-z'\-]+){1,2})\s+"
+    r"(?P<name>[A-Z][a-z'\-]+ [A-Z][a-z'\-]+)\s+"
     r"(?P<role>National Director,? Social Care|(?:Deputy |Assistant )?Chief Inspector(?: of [A-Z][\w ]+)?|"
     r"(?:Her|His) Majesty's (?:Chief )?Inspector of (?:Constabulary|Probation)|Chief Executive)"
 )
@@ -83,16 +83,64 @@ def looks_like_jtai_letter(layout: Layout) -> bool:
     )
 
 
-def _addressees(blocks: list[Block]) -> list[Addressee]:
-    out: list[Addressee] = []
+_NAME_WORD = r"[A-Z][a-z']+(?:-[A-Z][a-z']+)?"
+_PERSON_RE = re.compile(
+    rf"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof|Sir|Dame|Cllr|Councillor)\.? )?{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}(?: [A-Z]{{2,4}})*$"
+)
+_INLINE_PERSON_RE = re.compile(rf"\b{_NAME_WORD} {_NAME_WORD}(?: [A-Z]{{2,4}})*,")
+_ROLE_WORDS = {"of", "for", "and", "the", "at", "to", "in", "on"}
+# Capitalised pairs that name organisations or places, not people ("Probation Service,").
+_NOT_PERSON_WORDS = {
+    "service", "services", "council", "trust", "group", "groups", "unit", "division", "team",
+    "partnership", "board", "police", "commissioner", "constabulary", "authority", "hospital",
+    "hospitals", "company", "foundation", "affairs", "care", "north", "south", "east", "west",
+    "central", "county", "borough", "city", "nhs", "ccg", "support", "director", "chair",
+    "officer", "manager", "head", "inspector", "lead", "member", "executive", "mayor",
+}
+
+
+def _is_person(name: str) -> bool:
+    words = name.replace(",", "").split()
+    return bool(_PERSON_RE.match(name)) and not any(w.lower() in _NOT_PERSON_WORDS for w in words)
+
+
+def _split_run_on(entry: str) -> list[str]:
+    """Split a line that holds several addressees before each "Firstname Lastname," that
+    does not follow a role word ("Director of Children's Services," is not a person)."""
+    cuts = [0]
+    for m in _INLINE_PERSON_RE.finditer(entry):
+        before = entry[: m.start()].split()
+        if m.start() == 0 or not before or before[-1].lower() in _ROLE_WORDS or "'" in m.group(0):
+            continue
+        if not _is_person(m.group(0).rstrip(",")):
+            continue
+        cuts.append(m.start())
+    cuts.append(len(entry))
+    return [entry[a:b].strip() for a, b in zip(cuts, cuts[1:]) if entry[a:b].strip()]
+
+
+def _addressee_lines(blocks: list[Block]) -> list[str]:
+    """One string per addressee: a line starts a new addressee when it opens with a name
+    followed by a comma; otherwise it is the wrapped rest of the previous one."""
+    out: list[str] = []
     for block in blocks:
         for line in block.lines:
-            parts = [p.strip() for p in _ADDRESSEE_SPLIT_RE.split(line) if p.strip()]
-            if len(parts) < 2:
-                continue
-            name, role = parts[0], parts[1]
-            organisation = ", ".join(parts[2:])
-            out.append(Addressee(name=name, role=role, organisation=organisation))
+            head = line.split(",", 1)[0].strip()
+            if out and not (_is_person(head) and "," in line):
+                out[-1] = f"{out[-1]} {line}"
+            else:
+                out.append(line)
+    # Several addressees run together on one line (Shropshire's letter): split before names.
+    return [part for entry in out for part in _split_run_on(entry)]
+
+
+def _addressees(blocks: list[Block]) -> list[Addressee]:
+    out: list[Addressee] = []
+    for line in _addressee_lines(blocks):
+        parts = [p.strip() for p in _ADDRESSEE_SPLIT_RE.split(line) if p.strip()]
+        if len(parts) < 2:
+            continue
+        out.append(Addressee(name=parts[0], role=parts[1], organisation=", ".join(parts[2:])))
     return out
 
 

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .normalise import SUPERSCRIPT_DIGITS, clean, join_lines, strip_bullet
+from .normalise import SUPERSCRIPT_DIGITS, clean, join_lines, strip_bullet, strip_footnote_markers
 from .pdf.extract import RawPage, Segment
 
 
@@ -47,6 +47,10 @@ class Block:
     lines: list[str] = field(default_factory=list)
     size: float = 0.0
     top: float = 0.0
+    last_page: int = 0
+
+    def __post_init__(self) -> None:
+        self.last_page = self.last_page or self.page
 
 
 @dataclass(slots=True)
@@ -82,6 +86,7 @@ _PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^
 _DIGITS_RE = re.compile(r"\d+")
 _SUPERSCRIPT_START_RE = re.compile(f"^[{SUPERSCRIPT_DIGITS}]+\\s*\\S")
 _SMALL_NOTE_RE = re.compile(r"^\d{1,2}\s+[A-Z\[]")
+_NUMBERED_RE = re.compile(r"^\d{1,2}[.)]\s+[A-Z]")
 _RULE_RE = re.compile(r"^[_\-–—=\s]{5,}$")
 _TERMINAL_RE = re.compile(r"[.!?:;\"')\]]$")
 
@@ -164,35 +169,35 @@ def _body_size(pages: list[list[Line]]) -> float:
 
 
 def _split_footnotes(lines: list[Line], page_height: float, body: float) -> tuple[list[Line], list[Line]]:
-    """Footnotes: from a superscript-marked line (or a small numbered note at the foot of the
-    page) to the end of the page."""
-    start = None
+    """Separate footnotes from body text.
+
+    A footnote starts at a line opening with a superscript marker ("¹ This joint inspection
+    was…") and runs on while the lines stay tight; a paragraph gap returns to body text
+    (text extractions put notes mid-page). Small print at the foot of the page that opens
+    with a number ("1 Ofsted produces this report…"), or follows a rule, runs to the end of
+    the page.
+    """
+    body_lines: list[Line] = []
+    notes: list[Line] = []
+    in_note = False
     for i, line in enumerate(lines):
         if _SUPERSCRIPT_START_RE.match(line.text):
-            start = i
-            break
+            notes.append(line)
+            in_note = True
+            continue
+        if in_note:
+            prev = notes[-1]
+            if line.bottom - prev.bottom <= 1.55 * max(prev.size, line.size, 1.0):
+                notes.append(line)
+                continue
+            in_note = False
         in_foot = page_height > 0 and line.top > page_height * 0.7
         if in_foot and line.size and line.size < body - 0.5 and (
             _SMALL_NOTE_RE.match(line.text) or _RULE_RE.match(line.text)
         ):
-            start = i
+            notes.extend(l for l in lines[i:] if not _RULE_RE.match(l.text))
             break
-    if start is None:
-        return lines, []
-    body_lines = lines[:start]
-    notes = [l for l in lines[start:] if not _RULE_RE.match(l.text)]
-    # A superscript note in running text is followed by body text again (seed texts put the
-    # note mid-page): keep what follows a paragraph gap after the note as body.
-    if _SUPERSCRIPT_START_RE.match(lines[start].text) and len(notes) > 1:
-        rest: list[Line] = []
-        kept_notes = [notes[0]]
-        for prev, line in zip(notes, notes[1:]):
-            if rest or (line.top - prev.bottom > 0.45 * max(prev.size, 1.0) and not _SUPERSCRIPT_START_RE.match(line.text)):
-                rest.append(line)
-            else:
-                kept_notes.append(line)
-        notes = kept_notes
-        body_lines = body_lines + rest
+        body_lines.append(line)
     return body_lines, notes
 
 
@@ -221,7 +226,7 @@ def _blocks(lines: list[Line]) -> list[Block]:
         bullet, rest = strip_bullet(line.text)
         if bullet:
             line = Line(rest, line.page, line.x0, line.top, line.bottom, line.size)
-        new = prev is None or bullet
+        new = prev is None or bullet or bool(_NUMBERED_RE.match(line.text))
         if prev is not None and not new:
             pitch = line.bottom - prev.bottom
             size = max(prev.size, line.size, 1.0)
@@ -245,14 +250,20 @@ def _rejoin(blocks: list[Block]) -> list[Block]:
         if out and not b.bullet:
             prev = out[-1]
             first = b.text[:1]
-            ends_open = not _TERMINAL_RE.search(prev.text)
+            ends_open = not _TERMINAL_RE.search(strip_footnote_markers(prev.text))
             # Across a page break an open sentence continues even into a capitalised word
-            # ("...from the Camden and Islington" / "MASH teams in order to..."); headings are
-            # short, so a long open block is never a heading.
-            cut_by_page = b.page != prev.page and len(prev.text.split()) >= 8
+            # ("...from the Camden and Islington" / "MASH teams in order to..."); a heading is
+            # one short line, so it never pulls the next page's first paragraph onto itself.
+            cut_by_page = (
+                b.page != prev.last_page
+                and (len(prev.lines) > 1 or len(prev.text) > 60)
+                and (len(b.lines) > 1 or bool(_TERMINAL_RE.search(strip_footnote_markers(b.text))))
+                and abs(b.size - prev.size) < 0.5
+            )
             if ends_open and (first.islower() or (cut_by_page and first.isalnum())):
                 prev.text = join_lines([prev.text, b.text])
                 prev.lines.extend(b.lines)
+                prev.last_page = b.last_page
                 continue
         out.append(b)
     return out

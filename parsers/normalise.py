@@ -46,6 +46,8 @@ _TRANSLATE = str.maketrans(
         "\u2015": "-",
         "\u2212": "-",
         "\u00ad": "",  # soft hyphen: only a line-break hint
+        "\ufffe": "-",  # PDFium's marker for a hyphen it found at a line end
+        "\u0002": "-",
         "\u200b": "",
         "\u200c": "",
         "\u200d": "",

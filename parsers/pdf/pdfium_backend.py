@@ -7,11 +7,18 @@ to pdfminer's line boxes. One C call per line, not per character, keeps it fast.
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import CorruptPdf, EncryptedPdf, ParseError
 from .extract import Budget, RawPage, Segment
+
+# PDFium separates lines with "\r\n", except after a hyphen it judged to be a line-end
+# hyphen ("\ufffe"), where it runs the two lines together: cut there too, so every
+# segment is one visual line with one box.
+_LINE_RE = re.compile(r"[^\r\n\ufffe]+\ufffe?|\ufffe")
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -37,16 +44,16 @@ def extract(data: bytes, budget: Budget) -> list[RawPage]:
                 textpage = page.get_textpage()
                 raw = RawPage(number=number, width=width, height=height)
                 text = textpage.get_text_range()
-                pos = 0
-                for piece in text.split("\n"):
-                    start, end = pos, pos + len(piece)
-                    pos = end + 1
-                    line = piece.rstrip("\r")
+                for m in _LINE_RE.finditer(text):
+                    start = m.start()
+                    line = m.group(0)
                     stripped = line.strip()
                     if not stripped:
                         continue
                     first = start + (len(line) - len(line.lstrip()))
                     last = start + len(line.rstrip()) - 1
+                    if line.rstrip().endswith("\ufffe") and last > first:
+                        last -= 1  # a generated character: its box is not on the line
                     l0, b0, r0, t0 = textpage.get_charbox(first, loose=True)
                     _l1, _b1, r1, _t1 = textpage.get_charbox(last, loose=True)
                     size = pdfium_c.FPDFText_GetFontSize(textpage, first)

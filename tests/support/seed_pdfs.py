@@ -86,7 +86,7 @@ def render(text: str, header_text: str = "Care Quality Commission") -> bytes:
                     pdf.cell(14, 12.5, "•")
                     pdf.multi_cell(width - 14, 12.5, line[2:], new_x="LMARGIN", new_y="NEXT")
                     pdf.ln(3)
-                elif _HEADING_RE.match(line):
+                elif _HEADING_RE.match(line) and not re.search(r"\s\d+$", line):
                     pdf.set_font("DejaVu", "B", 12)
                     pdf.multi_cell(width, 15, line, new_x="LMARGIN", new_y="NEXT")
                 elif line[:1] in SUPERSCRIPTS:
