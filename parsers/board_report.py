@@ -28,7 +28,10 @@ _ANNUAL_RE = re.compile(r"\bannual report\b", re.I)
 _TOC_LINE_RE = re.compile(r"(?:\.{2,}|\s)\s*\d{1,3}$")
 _NUMBERED_RE = re.compile(r"^(\d{1,2})[.)]\s+")
 _PRIORITIES_RE = re.compile(r"^(?:our|the board'?s?|board|strategic|key)?\s*priorities\b", re.I)
-_NEXT_RE = re.compile(r"^what (?:the|our) (?:board|partnership) (?:wants|intends|plans) to do next\b|^next steps\b|^priorities for (?:next year|\d{4})", re.I)
+_NEXT_RE = re.compile(
+    r"^what (?:the|our) (?:board|partnership) (?:wants|intends|plans) to do next\b|^next steps$|^priorities for (?:next year|\d{4})",
+    re.I,
+)
 _KEY_MESSAGES_RE = re.compile(r"^(?:key )?messages?\b", re.I)
 _TOC_HEAD_RE = re.compile(r"^(?:table of )?contents$", re.I)
 _FIGURE_RE = re.compile(r"(?<![\w/])(?:£\s?)?\d[\d,]*(?:\.\d+)?%?(?![\w/])")

@@ -201,7 +201,7 @@ def _split_footnotes(lines: list[Line], page_height: float, body: float) -> tupl
     return body_lines, notes
 
 
-def _blocks(lines: list[Line]) -> list[Block]:
+def _blocks(lines: list[Line], strip_markers: bool = True) -> list[Block]:
     blocks: list[Block] = []
     cur: list[Line] = []
     cur_bullet = False
@@ -212,7 +212,7 @@ def _blocks(lines: list[Line]) -> list[Block]:
         texts = [l.text for l in cur]
         blocks.append(
             Block(
-                text=join_lines(texts),
+                text=strip_footnote_markers(join_lines(texts)) if strip_markers else join_lines(texts),
                 page=cur[0].page,
                 bullet=cur_bullet,
                 lines=texts,
@@ -279,7 +279,7 @@ def layout_pages(pages: list[RawPage]) -> Layout:
     for raw, lines in zip(pages, line_pages):
         body_lines, note_lines = _split_footnotes(lines, raw.height, body)
         blocks.extend(_blocks(body_lines))
-        notes.extend(_blocks(note_lines))
+        notes.extend(_blocks(note_lines, strip_markers=False))
     return Layout(blocks=_rejoin(blocks), footnotes=notes, pages=len(pages), furniture=furniture)
 
 
