@@ -8,12 +8,14 @@ clear message naming the field), 1 for an unexpected error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from parsers.errors import ParseError
@@ -27,7 +29,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
+_DEFAULT = Limits()
 
 
 def _usage(message: str) -> typer.Exit:
@@ -73,11 +76,16 @@ def _print_human(doc, console: Console) -> None:  # noqa: ANN001 - ParsedDocumen
         facts.add_row("due", f"{d.what}: {d.due}")
     facts.add_row("pages", str(doc.pages))
     console.print(facts)
-    table = Table("section", "#", "page", "finding", "themes", show_lines=False)
+    console.print()
     for f in doc.findings:
         text = f.text.replace("\n", " ")
-        table.add_row(f.section, str(f.ordinal), str(f.page), text[:110] + ("…" if len(text) > 110 else ""), ", ".join(f.themes[:4]))
-    console.print(table)
+        themes = f" [dim]({', '.join(f.themes)})[/dim]" if f.themes else ""
+        console.print(
+            f"[bold]{f.section}[/bold] #{f.ordinal} p.{f.page}  {escape(text)}{themes}",
+            overflow="ellipsis",
+            no_wrap=True,
+            highlight=False,
+        )
 
 
 @app.command()
@@ -85,9 +93,9 @@ def parse(
     source: Annotated[str, typer.Argument(metavar="PATH_OR_URL", help="A PDF (or .txt) file, or an http(s) URL.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the contract's JSON object.")] = False,
     backend: Annotated[str, typer.Option(help="PDF backend: pdfminer (default) or pypdfium2 (fast extra).")] = "pdfminer",
-    max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = Limits.max_pages,
-    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = Limits.max_bytes / 1048576,
-    timeout: Annotated[float, typer.Option(help="Time budget for text extraction, seconds.")] = Limits.timeout_s,
+    max_pages: Annotated[int, typer.Option(help="Refuse documents with more pages.")] = _DEFAULT.max_pages,
+    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = _DEFAULT.max_bytes / 1048576,
+    timeout: Annotated[float, typer.Option(help="Time budget for text extraction, seconds.")] = _DEFAULT.timeout_s,
 ) -> None:
     """Parse one document and print its structure; stores nothing."""
     from parsers.api import parse_bytes, parse_text
@@ -131,6 +139,11 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # the contract: 1 for an unexpected error, in one line
+        if os.environ.get("JTAI_WATCH_DEBUG"):
+            raise
+        err.print(f"jtai-watch: unexpected error: {type(exc).__name__}: {exc} (set JTAI_WATCH_DEBUG=1 for a traceback)", markup=False, highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
