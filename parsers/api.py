@@ -84,12 +84,8 @@ def parse_layout(
         if not f.agencies:
             f.agencies = agencies_in(f.text)
     primary = doc.area.ons_code if doc.area else None
-    seen: dict[str, object] = {}
-    for b in layout.blocks:
-        for area, _ in gazetteer.find_in(b.text):
-            if area.ons_code != primary and area.ons_code not in seen:
-                seen[area.ons_code] = area
-    doc.areas_mentioned = list(seen.values())  # type: ignore[arg-type]
+    # One pass of the area pattern over the whole text, not one per paragraph.
+    doc.areas_mentioned = [area for area, _ in gazetteer.find_in(layout.text) if area.ons_code != primary]
     return doc
 
 

@@ -77,9 +77,15 @@ def heading_kind(text: str) -> tuple[bool, str | None]:
 
 
 def looks_like_jtai_letter(layout: Layout) -> bool:
+    """A letter titled "Joint targeted area inspection of …" near its start. Mentioning a
+    past JTAI (as inspection reports do: "a joint targeted area inspection in 2022") is not
+    enough; the salutation or the written statement of action must be there too."""
     head = layout.blocks[:40]
-    return any(_TITLE_RE.match(b.text) for b in head) or any(
-        "joint targeted area inspection" in b.text.lower() for b in head[:15]
+    if any(_TITLE_RE.match(b.text) for b in head):
+        return True
+    text = " ".join(b.text.lower() for b in head)
+    return "joint targeted area inspection" in text and (
+        "dear local partnership" in text or "written statement of action" in text
     )
 
 

@@ -73,33 +73,40 @@ _LIGATURES = {
     "\ufb05": "st",
     "\ufb06": "st",
 }
-_LIGATURE_RE = re.compile("|".join(_LIGATURES))
+_TRANSLATE.update(str.maketrans(_LIGATURES))
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
-_SPACE_RE = re.compile(r"[ \u3000]+")
+# NFKC would turn footnote markers into plain digits; park them in the private use area
+# (which NFKC leaves alone) and bring them back afterwards.
+_PARK = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(SUPERSCRIPT_DIGITS)})
+_UNPARK = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(SUPERSCRIPT_DIGITS)})
 _FOLD_RE = re.compile(r"[^0-9a-z]+")
 
 
 def clean(text: str) -> str:
-    """Canonical readable text: ligatures expanded, quotes/dashes straightened, spaces collapsed."""
+    """Canonical readable text: ligatures expanded, quotes/dashes straightened, spaces collapsed.
+
+    Called on every line of every page, so the common all-ASCII line takes a fast path.
+    """
     if not text:
         return ""
-    text = _LIGATURE_RE.sub(lambda m: _LIGATURES[m.group(0)], text)
-    text = text.translate(_TRANSLATE)
-    # Compatibility forms (full-width letters, odd spaces) without touching superscripts,
-    # which mark footnotes and are handled by the layout stage.
-    if not text.isascii():
-        text = "".join(
-            ch if ch in SUPERSCRIPT_DIGITS else unicodedata.normalize("NFKC", ch) for ch in text
-        )
-    text = text.replace("\n", " ")
-    return _SPACE_RE.sub(" ", text).strip()
+    if text.isascii():
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        text = text.translate(_TRANSLATE)
+        # Compatibility forms (full-width letters, odd spaces), keeping footnote markers.
+        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text.translate(_PARK)).translate(_UNPARK)
+    return " ".join(text.split())
 
 
 def strip_footnote_markers(text: str) -> str:
     """Drop superscript footnote references ("Islington.¹ This" -> "Islington. This")."""
-    return _SPACE_RE.sub(" ", _SUPERSCRIPT_RE.sub("", text)).strip()
+    if text.isascii():
+        return text
+    return " ".join(_SUPERSCRIPT_RE.sub("", text).split())
 
 
 def strip_bullet(text: str) -> tuple[bool, str]:

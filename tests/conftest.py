@@ -33,3 +33,23 @@ def ofsted_dir():
     if not OFSTED.exists():
         pytest.fail(f"the shared corpus is missing at {OFSTED}; set JTAI_WATCH_SHARED")
     return OFSTED
+
+
+@pytest.fixture(scope="session")
+def corpus_parsed(ofsted_dir):
+    """Every file of shared/corpus/ofsted-real parsed once per backend, on all cores.
+
+    Returns ``{backend: {file name: BatchResult}}``; pdfminer over the whole corpus is the
+    slowest step of the suite (~25 s on two cores), so it is done once and shared.
+    """
+    from tasks.batch import parse_many
+
+    files = sorted(ofsted_dir.glob("*.pdf"))
+    cache: dict[str, dict] = {}
+
+    def get(backend: str) -> dict:
+        if backend not in cache:
+            cache[backend] = {r.key: r for r in parse_many([(f.name, str(f)) for f in files], backend=backend)}
+        return cache[backend]
+
+    return get
