@@ -130,22 +130,32 @@ def _shape(text: str) -> str:
     return _DIGITS_RE.sub("#", text.lower()).strip()
 
 
-def _strip_furniture(pages: list[list[Line]], edge: int = 3) -> tuple[list[list[Line]], list[str]]:
-    """Drop running headers/footers, logo text and page numbers from each page's edges."""
+def _strip_furniture(
+    pages: list[list[Line]], heights: list[float], edge: int = 3
+) -> tuple[list[list[Line]], list[str]]:
+    """Drop running headers/footers, logo text and page numbers.
+
+    A line is furniture only where furniture lives — among the first or last ``edge`` lines
+    of its page *and* in the top or bottom 12% of the page — and only if it is a page
+    number, known logo text, or its shape (digits ignored) recurs on most pages.
+    """
     n = len(pages)
+
+    def in_margin(line: Line, height: float) -> bool:
+        return line.top < 0.12 * height or line.bottom > 0.88 * height
+
     shapes: Counter[str] = Counter()
-    for lines in pages:
-        seen = {_shape(l.text) for l in lines[:edge] + lines[-edge:]}
-        shapes.update(seen)
+    for lines, height in zip(pages, heights):
+        shapes.update({_shape(l.text) for l in lines[:edge] + lines[-edge:] if in_margin(l, height)})
     threshold = max(3, (n + 1) // 2) if n >= 3 else n + 1
     repeated = {s for s, c in shapes.items() if c >= threshold and len(s) < 120}
     removed: list[str] = []
     out: list[list[Line]] = []
-    for lines in pages:
+    for lines, height in zip(pages, heights):
         keep: list[Line] = []
         last = len(lines)
         for i, line in enumerate(lines):
-            at_edge = i < edge or i >= last - edge
+            at_edge = (i < edge or i >= last - edge) and in_margin(line, height)
             low = line.text.lower().strip()
             if at_edge and (
                 _shape(line.text) in repeated or low in KNOWN_FURNITURE or _PAGE_NUMBER_RE.match(low)
@@ -272,7 +282,7 @@ def _rejoin(blocks: list[Block]) -> list[Block]:
 def layout_pages(pages: list[RawPage]) -> Layout:
     """Run the whole layout pipeline over a document's pages."""
     line_pages = [_assemble_lines(p) for p in pages]
-    line_pages, furniture = _strip_furniture(line_pages)
+    line_pages, furniture = _strip_furniture(line_pages, [p.height for p in pages])
     body = _body_size(line_pages)
     blocks: list[Block] = []
     notes: list[Block] = []
@@ -309,9 +319,8 @@ def pages_from_text(text: str) -> list[RawPage]:
             page.segments.append(
                 Segment(text=raw_line, x0=0.0, top=y - TEXT_SIZE, x1=500.0, bottom=y, size=TEXT_SIZE)
             )
-        # Spread the page so footer detection by position works on the last lines.
-        if page.segments:
-            page.height = max(842.0, y + _PITCH)
+        # The page ends where its text ends, so its first and last lines sit in the margins.
+        page.height = y + _PITCH
         pages.append(page)
     return pages
 

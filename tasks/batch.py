@@ -30,11 +30,7 @@ class BatchResult:
 
 
 def _warm() -> None:
-    from parsers.api import _default_gazetteer
-    from parsers.themes import Taxonomy
-
-    _default_gazetteer()
-    Taxonomy.default()
+    import tasks.parser_preload  # noqa: F401  (a no-op when the fork server preloaded it)
 
 
 def parse_one(key: str, source: str | bytes, backend: str, limits: Limits) -> BatchResult:
@@ -78,7 +74,7 @@ def parse_many(
         # forkserver: workers fork from a clean server that imported the parsers once,
         # so start-up is cheap and no parent threads (Prefect's) are copied.
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["parsers.api"])
+        ctx.set_forkserver_preload(["tasks.parser_preload"])
     with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_warm) as pool:
         futures = [pool.submit(parse_one, key, source, backend, limits) for key, source in todo]
         for fut in as_completed(futures):
