@@ -84,8 +84,9 @@ def parse_layout(
         if not f.agencies:
             f.agencies = agencies_in(f.text)
     primary = doc.area.ons_code if doc.area else None
-    # One pass of the area pattern over the whole text, not one per paragraph.
-    doc.areas_mentioned = [area for area, _ in gazetteer.find_in(layout.text) if area.ons_code != primary]
+    if not doc.areas_mentioned:  # a kind's parser may know better (Ofsted's own address)
+        # One pass of the area pattern over the whole text, not one per paragraph.
+        doc.areas_mentioned = [area for area, _ in gazetteer.find_in(layout.text) if area.ons_code != primary]
     return doc
 
 

@@ -321,6 +321,8 @@ class Gazetteer:
             area, common = self._group_areas[(m.lastindex or 1) - 1]
             if common and _sentence_initial_word(text, m.start(), m.end()):
                 continue
+            if text[max(0, m.start() - 8) : m.start()] == "Greater ":
+                continue  # "Greater Manchester" is a combined authority, not Manchester
             out.append((area, m.start(), m.end()))
         return out
 

@@ -19,7 +19,7 @@ import re
 import unicodedata
 
 # Glyphs that pdfminer/pdfium emit for list bullets in the Ofsted, CQC and board templates.
-BULLET_CHARS = "•▪◼■●◦○‣⁃∙·▸►➢➤✓✔\uf0b7\uf0a7\uf0d8\uf076\uf0fc"
+BULLET_CHARS = "•▪◼■●◦○‣⁃∙·▸►➢➤✓✔\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06e\uf02d\uf0be"
 _BULLET_RE = re.compile(r"^\s*(?:[" + re.escape(BULLET_CHARS) + r"]|[-–—*](?=\s))\s*")
 
 _TRANSLATE = str.maketrans(
@@ -136,34 +136,34 @@ def fingerprint(text: str) -> str:
     return fold(text).strip()
 
 
-_HYPHEN_END_RE = re.compile(r"([A-Za-z])-$")
-
-
 def join_lines(lines: list[str]) -> str:
     """Join wrapped lines of one paragraph, undoing end-of-line hyphenation.
 
     "Au-" + "thority" -> "Authority"; but "multi-" + "agency" keeps its hyphen because the
-    next line starts a word that stands alone and the prefix is a known compounding prefix.
+    prefix is one the documents hyphenate on purpose. Parts are collected in a list and
+    joined once: paragraphs run to hundreds of lines in tables.
     """
-    out = ""
+    parts: list[str] = []
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
+        if not parts:
+            parts.append(line)
             continue
-        m = _HYPHEN_END_RE.search(out)
-        if m and line[:1].islower():
-            head = out[:-1]
+        prev = parts[-1]
+        if len(prev) >= 2 and prev[-1] == "-" and prev[-2].isalpha() and line[:1].islower():
+            head = prev[:-1]
             last_word = re.split(r"[\s/(]", head)[-1].lower()
-            if last_word in _KEEP_HYPHEN_PREFIXES:
-                out = out + line
-            else:
-                out = head + line
+            # "up-" + "to-date": the next fragment is itself hyphenated, so this is a compound.
+            compound = last_word in _KEEP_HYPHEN_PREFIXES or "-" in line.split(" ", 1)[0]
+            parts[-1] = prev if compound else head
+            parts.append(line)  # glued below without a space
+            parts[-2:] = [parts[-2] + parts[-1]]
         else:
-            out = out + " " + line
-    return out
+            parts.append(" ")
+            parts.append(line)
+    return "".join(parts)
 
 
 # Prefixes that the documents hyphenate on purpose ("multi-agency", "co-ordinated"); a line
@@ -171,5 +171,5 @@ def join_lines(lines: list[str]) -> str:
 _KEEP_HYPHEN_PREFIXES = frozenset(
     """multi single cross co non pre post re self well under over inter intra anti sub
     semi ex long short high low full part face one two three first second child young
-    age area trauma relationship risk decision record home school court""".split()
+    age area trauma relationship risk decision record home school court up""".split()
 )

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None  # type: ignore[assignment]
+
 from parsers.errors import ParseError
 from parsers.pdf import Limits
 from parsers.records import ParsedDocument
@@ -27,10 +32,15 @@ class BatchResult:
     document: ParsedDocument | None = None
     error: str | None = None
     error_code: str | None = None
+    peak_rss_mb: float = 0.0  # the worker's peak resident memory after this document
 
 
 def _warm() -> None:
     import tasks.parser_preload  # noqa: F401  (a no-op when the fork server preloaded it)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else 0.0
 
 
 def parse_one(key: str, source: str | bytes, backend: str, limits: Limits) -> BatchResult:
@@ -38,11 +48,13 @@ def parse_one(key: str, source: str | bytes, backend: str, limits: Limits) -> Ba
 
     try:
         data = Path(source).read_bytes() if isinstance(source, str) else source
-        return BatchResult(key, document=parse_bytes(data, limits=limits, backend=backend))
+        result = BatchResult(key, document=parse_bytes(data, limits=limits, backend=backend))
     except ParseError as exc:
-        return BatchResult(key, error=str(exc), error_code=exc.code)
+        result = BatchResult(key, error=str(exc), error_code=exc.code)
     except Exception as exc:  # a parser bug must not take the batch down
-        return BatchResult(key, error=f"parser failed: {type(exc).__name__}: {exc}", error_code="parser_bug")
+        result = BatchResult(key, error=f"parser failed: {type(exc).__name__}: {exc}", error_code="parser_bug")
+    result.peak_rss_mb = _peak_rss_mb()
+    return result
 
 
 def _size(source: str | bytes) -> int:

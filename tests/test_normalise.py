@@ -60,3 +60,7 @@ def test_fingerprint_stable_under_clean(s):
 def test_join_lines_keeps_every_word(words):
     lines = [" ".join(words[i : i + 4]) for i in range(0, len(words), 4)]
     assert join_lines(lines).split() == " ".join(lines).split()
+
+
+def test_join_lines_keeps_hyphen_before_a_hyphenated_fragment():
+    assert join_lines(["kept up-", "to-date by managers"]) == "kept up-to-date by managers"
