@@ -27,6 +27,11 @@ def _default_gazetteer() -> Gazetteer:
     return Gazetteer.default()
 
 
+# Kinds whose parser lists the areas mentioned itself (Ofsted reports end with Ofsted's own
+# address in Manchester, which is not a mention).
+_OWN_MENTIONS = frozenset({"inspection_report"})
+
+
 def classify(layout: Layout) -> str:
     """The document kind, from its opening text (order matters: a JTAI letter names the
     board, a board report may quote an inspection)."""
@@ -84,7 +89,7 @@ def parse_layout(
         if not f.agencies:
             f.agencies = agencies_in(f.text)
     primary = doc.area.ons_code if doc.area else None
-    if not doc.areas_mentioned:  # a kind's parser may know better (Ofsted's own address)
+    if kind not in _OWN_MENTIONS:
         # One pass of the area pattern over the whole text, not one per paragraph.
         doc.areas_mentioned = [area for area, _ in gazetteer.find_in(layout.text) if area.ons_code != primary]
     return doc
