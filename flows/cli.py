@@ -127,6 +127,313 @@ def parse(
         _print_human(doc, Console())
 
 
+ConfigOpt = Annotated[Optional[str], typer.Option("--config", "-c", help="Config file (default ./jtai-watch.yaml).")]
+
+
+def _config(path: str | None):  # noqa: ANN202
+    from flows.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise _usage(str(exc)) from None
+
+
+@app.command()
+def init(config: ConfigOpt = None) -> None:
+    """Write a starter config (if there is none) and create or migrate the store."""
+    from flows.config import DEFAULT_CONFIG_NAME, STARTER_CONFIG
+    from state.db import current_revision, open_store
+
+    path = Path(config or DEFAULT_CONFIG_NAME)
+    created = False
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(STARTER_CONFIG, encoding="utf-8")
+        created = True
+    cfg = _config(str(path))
+    engine = open_store(cfg.state_url)
+    revision = current_revision(engine)
+    engine.dispose()
+    cfg.blobs_dir.mkdir(parents=True, exist_ok=True)
+    out = Console()
+    out.print(f"config: {path} ({'written' if created else 'kept'})", highlight=False)
+    out.print(f"store:  {_safe_url(cfg.state_url)} (schema {revision})", highlight=False)
+    out.print(f"blobs:  {cfg.blobs_dir}", highlight=False)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _quiet_prefect() -> None:
+    """Keep the terminal for our output: Prefect's INFO lines off, no telemetry calls (this
+    tool often runs where only the watched sites are reachable), and the in-process API
+    server's own shutdown chatter (events still flushing as the process exits) silenced —
+    run results live in our store and in the summary, not in those events."""
+    import logging
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    import prefect  # noqa: F401  (configures Prefect's logging, which we then adjust)
+
+    logging.getLogger("prefect.server").setLevel(logging.CRITICAL)
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch, parse and store, but queue and send no alerts.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """One ingestion cycle now: discover, fetch, parse, store, diff."""
+    cfg = _config(config)
+    for name in source or []:
+        if name not in {s.name for s in cfg.sources}:
+            raise _usage(f"--source: no source named {name!r} (configured: {', '.join(s.name for s in cfg.sources) or 'none'})")
+    _quiet_prefect()
+    from flows.ingest import config_path_arg, ingest, set_progress
+
+    progress = None
+    if not as_json and sys.stdout.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        bar = progress.add_task("discovering", total=None)
+
+        def on_event(event: str, value) -> None:  # noqa: ANN001
+            if event == "total":
+                progress.update(bar, description="documents", total=value)
+            elif event == "document":
+                progress.advance(bar)
+
+        set_progress(on_event)
+        progress.start()
+    try:
+        summary = ingest(config_path=config_path_arg(config), sources=list(source or []) or None, dry_run=dry_run)
+    finally:
+        set_progress(None)
+        if progress is not None:
+            progress.stop()
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    _print_summary(summary, Console())
+
+
+def _print_summary(summary: dict, console: Console) -> None:
+    grid = Table.grid(padding=(0, 2))
+    for key in ("sources", "discovered", "fetched", "not_modified", "new_documents", "new_versions", "parsed",
+                "alerts_queued", "alerts_sent", "alerts_failed", "seconds"):
+        grid.add_row(key.replace("_", " "), str(summary.get(key, 0)))
+    grid.add_row("failed", str(len(summary.get("failed", []))))
+    console.print(grid)
+    for f in summary.get("failed", []):
+        console.print(f"  [red]{f['stage']}[/red] {escape(f['url'])}: {escape(str(f['error']))}", highlight=False)
+
+
+@app.command()
+def rerun(
+    document: Annotated[str, typer.Argument(help="Document id or URL.")],
+    reparse: Annotated[bool, typer.Option("--reparse", help="Re-parse the stored body instead of fetching again.")] = False,
+    notify: Annotated[bool, typer.Option("--notify/--no-notify", help="Alert subscribers about what changed.")] = False,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Fetch one document again (or re-parse it from the blob store) and diff again."""
+    from flows.config import ConfigError
+
+    _config(config)
+    _quiet_prefect()
+    from flows.ingest import config_path_arg, rerun as rerun_flow
+
+    try:
+        summary = rerun_flow(config_path=config_path_arg(config), document=document, reparse=reparse)
+    except ConfigError as exc:
+        raise _usage(str(exc)) from None
+    if as_json:
+        print(json.dumps(summary, default=str))
+    else:
+        _print_summary(summary, Console())
+        if summary.get("diff"):
+            Console().print("diff: " + ", ".join(f"{k} {v}" for k, v in summary["diff"].items()), highlight=False)
+
+
+def _open_store(cfg):  # noqa: ANN001, ANN202
+    from state.blobs import BlobStore
+    from state.db import open_store
+    from state.repo import Store
+
+    return Store(open_store(cfg.state_url), BlobStore(cfg.blobs_dir))
+
+
+@app.command()
+def findings(
+    area: Annotated[Optional[str], typer.Option(help="Area name, alias or ONS code.")] = None,
+    theme: Annotated[Optional[str], typer.Option(help="Theme name or synonym.")] = None,
+    section: Annotated[Optional[str], typer.Option(help="Section kind, e.g. area_for_improvement.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Document kind.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    limit: Annotated[Optional[int], typer.Option(help="At most this many findings.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Query stored findings (current versions of documents)."""
+    import csv
+    from datetime import date as _date
+
+    from parsers.gazetteer import Gazetteer
+    from parsers.records import KINDS, SECTION_KINDS
+    from parsers.themes import Taxonomy
+
+    cfg = _config(config)
+    if fmt not in ("table", "json", "csv"):
+        raise _usage(f"--format: choose table, json or csv (not {fmt!r})")
+    area_code = None
+    if area:
+        g = Gazetteer.default()
+        found = g.lookup(area)
+        if found is None:
+            hint = g.suggest(area)
+            raise _usage(f"--area: unknown area {area!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+        area_code = found.ons_code
+    theme_name = None
+    if theme:
+        tax = Taxonomy.default().with_extra([t.model_dump() for t in cfg.themes]) if cfg.themes else Taxonomy.default()
+        theme_name = tax.resolve(theme)
+        if theme_name is None:
+            hint = tax.suggest(theme)
+            raise _usage(f"--theme: unknown theme {theme!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+    if section and section not in SECTION_KINDS:
+        raise _usage(f"--section: unknown section {section!r} (choose one of: {', '.join(SECTION_KINDS)})")
+    if kind and kind not in KINDS:
+        raise _usage(f"--kind: unknown kind {kind!r} (choose one of: {', '.join(KINDS)})")
+    since_date = None
+    if since:
+        try:
+            since_date = _date.fromisoformat(since)
+        except ValueError:
+            raise _usage(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+    store = _open_store(cfg)
+    rows = store.query_findings(area=area_code, theme=theme_name, section=section, since=since_date, kind=kind, limit=limit)
+    records = [
+        {
+            "document_id": d.id,
+            "url": d.url,
+            "kind": v.kind,
+            "area": v.area_name,
+            "ons_code": v.area_ons,
+            "published": v.published.isoformat() if v.published else None,
+            "section": f.section,
+            "ordinal": f.ordinal,
+            "page": f.page,
+            "text": f.text,
+            "themes": f.themes,
+            "agencies": f.agencies,
+        }
+        for f, v, d in rows
+    ]
+    store.engine.dispose()
+    if fmt == "json":
+        print(json.dumps(records, ensure_ascii=False))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["document_id", "url", "kind", "area", "ons_code", "published", "section", "ordinal", "page", "text", "themes", "agencies"])
+        for r in records:
+            w.writerow([r["document_id"], r["url"], r["kind"], r["area"], r["ons_code"], r["published"], r["section"],
+                        r["ordinal"], r["page"], r["text"], "; ".join(r["themes"]), "; ".join(r["agencies"])])
+    else:
+        console = Console()
+        for r in records:
+            text = r["text"].replace("\n", " ")
+            console.print(
+                f"[bold]{escape(r['area'] or '-')}[/bold] {r['published'] or '-'} {r['section']} #{r['ordinal']}  {escape(text)}",
+                overflow="ellipsis", no_wrap=True, highlight=False,
+            )
+        console.print(f"{len(records)} findings", style="dim")
+
+
+@app.command()
+def diff(
+    document: Annotated[str, typer.Argument(help="Document id or URL.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """What changed in a document's current version: against its previous version, or the
+    area's previous document of the same kind."""
+    cfg = _config(config)
+    store = _open_store(cfg)
+    doc = store.find_document(document)
+    if doc is None or doc.current_version_id is None:
+        store.engine.dispose()
+        raise _usage(f"no stored document with id or URL {document!r}")
+    version = store.version(doc.current_version_id)
+    found = store.diff_of(doc.current_version_id)
+    base = store.version(found[0].base_version_id) if found and found[0].base_version_id else None
+    base_url = None
+    if base is not None:
+        base_doc = store.find_document(str(base.document_id))
+        base_url = base_doc.url if base_doc else None
+    store.engine.dispose()
+    out = {
+        "document_id": doc.id,
+        "url": doc.url,
+        "version_id": doc.current_version_id,
+        "kind": version.kind if version else None,
+        "area": version.area_name if version else None,
+        "basis": found[0].basis if found else "none",
+        "base_version_id": found[0].base_version_id if found else None,
+        "base_url": base_url,
+        "summary": found[0].summary if found else {},
+        "theme_movements": found[0].theme_movements if found else [],
+        "changes": [
+            {
+                "kind": c.kind, "section": c.section, "old_section": c.old_section, "old_text": c.old_text,
+                "new_text": c.new_text, "score": c.score, "themes_added": c.themes_added, "themes_removed": c.themes_removed,
+            }
+            for c in (found[1] if found else [])
+        ],
+    }
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False, default=str))
+        return
+    console = Console()
+    console.print(f"[bold]{escape(out['area'] or '-')}[/bold] {out['kind']} {escape(doc.url)}", highlight=False)
+    basis = {"previous_version": "its previous version", "area_previous": f"the area's previous document ({base_url})", "none": "nothing (first of its kind for this area)"}
+    console.print(f"compared with {escape(basis.get(out['basis'], out['basis']))}", highlight=False)
+    console.print(", ".join(f"{k} {v}" for k, v in out["summary"].items()) or "no changes", highlight=False)
+    for m in out["theme_movements"]:
+        console.print(f"  theme '{m.get('theme')}' moved from {m.get('from_section')} to {m.get('to_section')} ({m.get('direction')})", highlight=False)
+    for c in out["changes"]:
+        text = (c["new_text"] or c["old_text"] or "").replace("\n", " ")
+        console.print(f"  [bold]{c['kind']}[/bold] {c['section']}: {escape(text)}", overflow="ellipsis", no_wrap=True, highlight=False)
+
+
+@app.command()
+def serve(config: ConfigOpt = None) -> None:
+    """Serve the ingest flow on the config's schedule on this machine (Prefect serve)."""
+    cfg = _config(config)
+    from prefect.schedules import Cron
+
+    from flows.ingest import config_path_arg, ingest
+
+    ingest.serve(
+        name="jtai-watch-ingest",
+        schedules=[Cron(cfg.schedule.cron, timezone=cfg.schedule.timezone)],
+        parameters={"config_path": config_path_arg(config)},
+        description="Discover, fetch, parse, store and diff new safeguarding inspection documents.",
+        tags=["jtai-watch"],
+    )
+
+
 @app.callback()
 def _root() -> None:
     """jtai-watch: structured findings from child-safeguarding inspections, with alerts."""
