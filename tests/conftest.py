@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Prefect keeps its database and cached task results under PREFECT_HOME: a temporary one per
+# test session, set before Prefect is first imported.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="jtai-watch-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 from tests.support.corpus import OFSTED, SEEDS
 
@@ -53,3 +63,12 @@ def corpus_parsed(ofsted_dir):
         return cache[backend]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One Prefect test API for the whole session (it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
