@@ -182,8 +182,13 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    # The API server runs in a subprocess that inherits this environment; its root logger
+    # (where SQLAlchemy reports connections torn down at shutdown) is silenced there...
+    os.environ.setdefault("PREFECT_LOGGING_ROOT_LEVEL", "CRITICAL")
     import prefect  # noqa: F401  (configures Prefect's logging, which we then adjust)
 
+    # ...while this process keeps its warnings (a failed fetch says so on stderr).
+    logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("prefect.server").setLevel(logging.CRITICAL)
 
 
@@ -414,7 +419,7 @@ def diff(
         console.print(f"  theme '{m.get('theme')}' moved from {m.get('from_section')} to {m.get('to_section')} ({m.get('direction')})", highlight=False)
     for c in out["changes"]:
         text = (c["new_text"] or c["old_text"] or "").replace("\n", " ")
-        console.print(f"  [bold]{c['kind']}[/bold] {c['section']}: {escape(text)}", overflow="ellipsis", no_wrap=True, highlight=False)
+        console.print(f"  [bold]{c['kind']}[/bold] {c['section']}: {escape(text)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
