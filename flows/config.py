@@ -68,6 +68,9 @@ class HttpConfig(_Model):
     max_document_mb: float = Field(50, gt=0, le=2048)
     retries: int = Field(3, ge=0, le=10)
     backoff_base_s: float = Field(0.5, ge=0, le=60)
+    # A document whose listing page is unchanged (304) is re-checked with a conditional
+    # request only when its last check is older than this; 0 checks every document every run.
+    revalidate_after_hours: float = Field(168, ge=0)
 
 
 class ParseConfig(_Model):

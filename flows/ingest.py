@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.config import Config, ConfigError, load_config
 from parsers.version import PARSER_VERSION
+from state.models import utcnow
 from state.repo import DocumentRef
 from tasks.fetch import redact_url
 from tasks.pipeline import (
@@ -184,7 +185,9 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
 
         # 2. register what is listed (new documents after a source's baseline are news)
         refs: list[tuple[DocumentRef, bool]] = []
+        skipped: list[DocumentRef] = []
         seen_docs: set[int] = set()
+        revalidate_before = utcnow() - timedelta(hours=config.http.revalidate_after_hours)
         for name, d in discoveries.items():
             summary["failed"].extend(f.to_json() for f in d.failures)
             baselined = ctx.store.source_baseline_at(source_ids[name]) is not None
@@ -193,11 +196,16 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
                 if ref.id in seen_docs:  # listed by two sources (a feed and a provider page)
                     continue
                 seen_docs.add(ref.id)
+                if _can_skip(item.listing_unchanged, ref, revalidate_before):
+                    skipped.append(ref)
+                    continue
                 refs.append((ref, baselined and ref.is_new))
             if d.complete:
                 ctx.store.mark_unlisted(source_ids[name], [i.url for i in d.listed])
-        summary["discovered"] = len(refs)
-        _emit("total", len(refs))
+        summary["discovered"] = len(refs) + len(skipped)
+        _emit("total", len(refs) + len(skipped))
+        for ref in skipped:  # the listing says nothing changed and the last check is recent
+            _record(ctx, outcomes, DocOutcome(ref.url, "not_modified"), ref)
 
         # 3. fetch all, parse what is new, store as parses finish
         fetches = {fetch_task.submit(run_id, ref): (ref, news) for ref, news in refs}
@@ -274,6 +282,20 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         summary["new_documents"], summary["new_versions"], len(summary["failed"]),
     )
     return summary
+
+
+def _can_skip(listing_unchanged: bool, ref: DocumentRef, revalidate_before: datetime) -> bool:
+    """Skip the request for a document its unchanged listing still shows, when it was
+    checked recently and is held in good order: a no-change run then costs one request per
+    listing page, not one per document."""
+    if not listing_unchanged or ref.current_sha256 is None or ref.last_status not in ("ok", "not_modified"):
+        return False
+    last = ref.last_fetch_at
+    if last is None:
+        return False
+    if last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=timezone.utc)
+    return last >= revalidate_before
 
 
 def _record(ctx: IngestContext, outcomes: list[DocOutcome], outcome: DocOutcome, ref: DocumentRef) -> None:

@@ -38,6 +38,8 @@ class DocumentRef:
     is_new: bool
     label: str | None = None
     listed_published: date | None = None
+    last_fetch_at: datetime | None = None
+    last_status: str | None = None
 
 
 @dataclass(slots=True)
@@ -174,6 +176,8 @@ class Store:
                 is_new=is_new,
                 label=doc.label,
                 listed_published=doc.listed_published,
+                last_fetch_at=doc.last_fetch_at,
+                last_status=doc.last_status,
             )
 
     def mark_unlisted(self, source_id: int, seen_urls: Iterable[str]) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,9 @@ class Listed:
     published: date | None = None
     area_ons: str | None = None
     title: str | None = None
+    # The listing page that shows this document answered 304: as far as the site says,
+    # nothing about the document changed since the last run.
+    listing_unchanged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,37 +101,42 @@ class SourceKind:
         self.cfg = cfg
         self.ctx = ctx
         self.result = Discovery(source=cfg.name)
+        self._lock = threading.Lock()
 
     # -- helpers ------------------------------------------------------------------
 
-    def get_listing(self, url: str, expect: str = "html") -> str:
-        """A listing page's text, conditionally fetched; an unchanged page comes from the cache."""
+    def get_listing_state(self, url: str, expect: str = "html") -> tuple[str, bool]:
+        """A listing page's text, conditionally fetched, and whether it was unchanged (a 304
+        answered from the store's cache). Safe to call from several threads."""
         cache = self.ctx.store.listing_cache(url) if self.ctx.store else None
+        usable = cache is not None and cache.body is not None
         res = self.ctx.fetcher.fetch(
             FetchRequest(
                 url,
-                etag=cache.etag if cache and cache.body is not None else None,
-                last_modified=cache.last_modified if cache and cache.body is not None else None,
+                etag=cache.etag if usable else None,
+                last_modified=cache.last_modified if usable else None,
                 expect=expect,
             )
         )
-        self.result.pages += 1
-        self.result.bytes_downloaded += res.bytes_downloaded
-        if res.outcome == "not_modified" and cache and cache.body is not None:
-            self.result.pages_not_modified += 1
-            body = cache.body
-        elif res.outcome == "ok" and res.body is not None:
-            body = res.body
+        with self._lock:
+            self.result.pages += 1
+            self.result.bytes_downloaded += res.bytes_downloaded
+        if res.outcome == "not_modified" and usable:
+            with self._lock:
+                self.result.pages_not_modified += 1
+            return cache.body.decode("utf-8", errors="replace"), True  # type: ignore[union-attr]
+        if res.outcome == "ok" and res.body is not None:
             if self.ctx.store:
-                self.ctx.store.save_listing(
-                    url, etag=res.etag, last_modified=res.last_modified, sha256=res.sha256, body=body
-                )
-        else:
-            raise ListingError(url, res.error or "listing page could not be fetched")
-        return body.decode("utf-8", errors="replace")
+                self.ctx.store.save_listing(url, etag=res.etag, last_modified=res.last_modified, sha256=res.sha256, body=res.body)
+            return res.body.decode("utf-8", errors="replace"), False
+        raise ListingError(url, res.error or "listing page could not be fetched")
+
+    def get_listing(self, url: str, expect: str = "html") -> str:
+        return self.get_listing_state(url, expect)[0]
 
     def fail(self, url: str, error: str, stage: str = "discover") -> None:
-        self.result.failures.append(Failure(redact_url(url), stage, error))
+        with self._lock:
+            self.result.failures.append(Failure(redact_url(url), stage, error))
 
     def area_ons(self) -> str | None:
         if not self.cfg.area:
@@ -163,7 +172,7 @@ class OfstedProvider(SourceKind):
 
     def read_provider(self, url: str, urn: str | None) -> None:
         try:
-            html = self.get_listing(url)
+            html, unchanged = self.get_listing_state(url)
         except ListingError as exc:
             self.fail(exc.url, str(exc))
             return
@@ -182,6 +191,7 @@ class OfstedProvider(SourceKind):
                         label=p.label,
                         published=p.published,
                         area_ons=area.ons_code if area else self.area_ons(),
+                        listing_unchanged=unchanged,
                     )
                 )
 
@@ -228,10 +238,12 @@ class HtmlIndex(SourceKind):
     kind = "html_index"
 
     def run(self) -> None:
-        html = self.get_listing(self.cfg.url)
+        html, unchanged = self.get_listing_state(self.cfg.url)
         area = self.area_ons()
         for link in parse_link_index(html, self.cfg.url, self.cfg.link_pattern):
-            self.result.listed.append(Listed(url=link.url, source=self.cfg.name, area_ons=area, title=link.text))
+            self.result.listed.append(
+                Listed(url=link.url, source=self.cfg.name, area_ons=area, title=link.text, listing_unchanged=unchanged)
+            )
 
 
 class Feed(SourceKind):
@@ -246,7 +258,7 @@ class Feed(SourceKind):
     def run(self) -> None:
         import feedparser
 
-        text = self.get_listing(self.cfg.url, expect="feed")
+        text, unchanged = self.get_listing_state(self.cfg.url, expect="feed")
         parsed = feedparser.parse(text)
         if parsed.bozo and not parsed.entries:
             raise ListingError(self.cfg.url, f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
@@ -260,7 +272,10 @@ class Feed(SourceKind):
                 if not href or (pattern and not pattern.search(href)):
                     continue
                 self.result.listed.append(
-                    Listed(url=href, source=self.cfg.name, published=published, area_ons=area, title=entry.get("title"))
+                    Listed(
+                        url=href, source=self.cfg.name, published=published, area_ons=area,
+                        title=entry.get("title"), listing_unchanged=unchanged,
+                    )
                 )
                 if not pattern:
                     break

@@ -147,3 +147,17 @@ def test_failing_source_does_not_stop_the_others(env, tmp_path):
     env.site.fault_always("/search", None)
     again = env.run()
     assert again["new_documents"] == N_LISTED - 1 - 4
+
+
+def test_unchanged_listing_skips_recently_checked_documents(tmp_path, prefect_api):
+    """With the default revalidation window, a no-change run asks only for listing pages."""
+    with OfstedSite.from_corpus() as site, store_url("sqlite", tmp_path) as url:
+        env = IngestEnv(site, write_config(tmp_path, site, url, revalidate_after_hours=168))
+        env.run()
+        site.reset_log()
+        second = env.run()
+        assert second["not_modified"] == N_LISTED - 1 and second["parsed"] == 0
+        documents = [h for h in site.requests if h.kind == "document"]
+        # Only the document that failed last time is asked for again.
+        assert len(documents) == 1 and "50000003" in documents[0].path
+        assert {h.status for h in site.requests if h.kind == "listing"} == {304}

@@ -18,12 +18,14 @@ from state.repo import Store
 from .ofsted_site import OfstedSite
 
 
-def write_config(folder: Path, site: OfstedSite, store_url: str, *, extra: str = "", backend: str = "pypdfium2") -> Path:
+def write_config(
+    folder: Path, site: OfstedSite, store_url: str, *, extra: str = "", backend: str = "pypdfium2", revalidate_after_hours: float = 0
+) -> Path:
     path = folder / "jtai-watch.yaml"
     path.write_text(
         f"""
 state: {{url: "{store_url}", blobs: state/blobs}}
-http: {{timeout_s: 2, backoff_base_s: 0.01, retries: 2, per_host_concurrency: 4}}
+http: {{timeout_s: 2, backoff_base_s: 0.01, retries: 2, per_host_concurrency: 4, revalidate_after_hours: {revalidate_after_hours}}}
 parse: {{backend: {backend}}}
 sources:
   - {{name: ofsted, kind: ofsted_search, url: "{site.search_url}"}}
