@@ -37,7 +37,6 @@ from tasks.pipeline import (
     fetch_document,
     needs_parse,
     parse_sha,
-    register_listed,
     store_parsed,
 )
 from tasks.sources import Discovery, Failure, discover
@@ -117,8 +116,10 @@ def parse_task(run_key: str, sha256: str, backend: str) -> tuple[Any, str | None
     return parse_sha(_CONTEXTS[run_key], sha256)
 
 
-@task(name="store", retries=3, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def store_task(run_key: str, ref: DocumentRef, step: FetchStep, parsed: Any, error: str | None, code: str | None, replace_parse: bool = False) -> Any:
+def store_step(run_key: str, ref: DocumentRef, step: FetchStep, parsed: Any, error: str | None, code: str | None, replace_parse: bool = False) -> Any:
+    """Version, findings, diff and validators in one transaction. Not a task of its own: it
+    is quick database work, and a task run per document per stage would only load the
+    Prefect API; SQLite's busy timeout and the store's unique constraints cover retries."""
     return store_parsed(
         _CONTEXTS[run_key],
         ref,
@@ -191,12 +192,14 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         for name, d in discoveries.items():
             summary["failed"].extend(f.to_json() for f in d.failures)
             baselined = ctx.store.source_baseline_at(source_ids[name]) is not None
-            for item in d.listed:
-                ref = register_listed(ctx, source_ids[name], item, after_baseline=baselined)
+            registered = ctx.store.upsert_listed_many(source_ids[name], d.listed, after_baseline=baselined)
+            unchanged = {i.url: i.listing_unchanged for i in d.listed}
+            for ref in registered:
+                item_unchanged = unchanged.get(ref.url, False)
                 if ref.id in seen_docs:  # listed by two sources (a feed and a provider page)
                     continue
                 seen_docs.add(ref.id)
-                if _can_skip(item.listing_unchanged, ref, revalidate_before):
+                if _can_skip(item_unchanged, ref, revalidate_before):
                     skipped.append(ref)
                     continue
                 refs.append((ref, baselined and ref.is_new))
@@ -210,13 +213,13 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         # 3. fetch all, parse what is new, store as parses finish
         fetches = {fetch_task.submit(run_id, ref): (ref, news) for ref, news in refs}
         parses: dict[Any, tuple[DocumentRef, FetchStep, bool]] = {}
-        stores: dict[Any, tuple[DocumentRef, FetchStep, bool]] = {}
+        to_store: list[tuple[DocumentRef, FetchStep, bool, Any, str | None, str | None]] = []
         for fut in as_completed(list(fetches)):
             ref, news = fetches[fut]
             try:
                 step = fut.result()
             except Exception as exc:
-                _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(ref.url, "fetch", f"{type(exc).__name__}: {exc}")), ref)
+                _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", f"{type(exc).__name__}: {exc}")), ref)
                 continue
             if step.outcome == "failed":
                 _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", step.error or "fetch failed"), bytes_downloaded=step.bytes_downloaded), ref)
@@ -229,40 +232,16 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
             if needs_parse(ctx, ref, step.sha256):
                 parses[parse_task.submit(run_id, step.sha256, ctx.backend)] = (ref, step, news)
             else:
-                stores[store_task.submit(run_id, ref, step, None, None, None)] = (ref, step, news)
+                _store(ctx, run_id, outcomes, summary, ref, step, news, None, None, None)
         for fut in as_completed(list(parses)):
             ref, step, news = parses[fut]
             try:
                 parsed, error, code = fut.result()
             except Exception as exc:
                 parsed, error, code = None, f"parser failed: {type(exc).__name__}: {exc}", "parser_bug"
-            stores[store_task.submit(run_id, ref, step, parsed, error, code)] = (ref, step, news)
             if parsed is not None:
                 summary["parsed"] += 1
-        for fut in as_completed(list(stores)):
-            ref, step, news = stores[fut]
-            try:
-                out = fut.result()
-            except Exception as exc:
-                _record(ctx, outcomes, DocOutcome(ref.url, "failed", fetched=True, failure=Failure(redact_url(ref.url), "store", f"{type(exc).__name__}: {exc}")), ref)
-                continue
-            status = "new_document" if out.new_document and out.new_version else "new_version" if out.new_version else "unchanged"
-            failure = None
-            version = ctx.store.version(out.version_id)
-            if version is not None and version.parse_error_code:
-                failure = Failure(redact_url(ref.url), "parse", version.parse_error or "parse failed")
-            _record(
-                ctx,
-                outcomes,
-                DocOutcome(
-                    ref.url, "failed" if failure else status, fetched=True, parsed=version is not None and version.parse_error_code is None,
-                    failure=failure, document_id=ref.id, version_id=out.version_id, bytes_downloaded=step.bytes_downloaded,
-                    after_baseline=news, diff_summary=out.diff_summary,
-                ),
-                ref,
-            )
-            if failure is None and out.new_version:
-                summary["new_documents" if out.new_document else "new_versions"] += 1
+            _store(ctx, run_id, outcomes, summary, ref, step, news, parsed, error, code)
 
         # 4. a source's first complete run is its baseline
         for name, d in discoveries.items():
@@ -282,6 +261,35 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         summary["new_documents"], summary["new_versions"], len(summary["failed"]),
     )
     return summary
+
+
+def _store(
+    ctx: IngestContext, run_id: str, outcomes: list[DocOutcome], summary: dict[str, Any], ref: DocumentRef,
+    step: FetchStep, news: bool, parsed: Any, error: str | None, code: str | None,
+) -> None:
+    try:
+        out = store_step(run_id, ref, step, parsed, error, code)
+    except Exception as exc:
+        _record(ctx, outcomes, DocOutcome(ref.url, "failed", fetched=True, failure=Failure(redact_url(ref.url), "store", f"{type(exc).__name__}: {exc}")), ref)
+        return
+    status = "new_document" if out.new_document and out.new_version else "new_version" if out.new_version else "unchanged"
+    failure = None
+    version = ctx.store.version(out.version_id)
+    if version is not None and version.parse_error_code:
+        failure = Failure(redact_url(ref.url), "parse", version.parse_error or "parse failed")
+    _record(
+        ctx,
+        outcomes,
+        DocOutcome(
+            ref.url, "failed" if failure else status, fetched=True,
+            parsed=version is not None and version.parse_error_code is None, failure=failure, document_id=ref.id,
+            version_id=out.version_id, bytes_downloaded=step.bytes_downloaded, after_baseline=news,
+            diff_summary=out.diff_summary,
+        ),
+        ref,
+    )
+    if failure is None and out.new_version:
+        summary["new_documents" if out.new_document else "new_versions"] += 1
 
 
 def _can_skip(listing_unchanged: bool, ref: DocumentRef, revalidate_before: datetime) -> bool:
@@ -378,7 +386,7 @@ def rerun(config_path: str, document: str, reparse: bool = False) -> dict[str, A
         parsed, error, code = parse_sha(ctx, step.sha256 or "")
         if parsed is not None:
             summary["parsed"] = 1
-        out = store_task(run_id, ref, step, parsed, error, code, replace_parse=True)
+        out = store_step(run_id, ref, step, parsed, error, code, replace_parse=True)
         if error:
             summary["failed"].append({"url": redact_url(doc.url), "stage": "parse", "error": error})
         elif out.new_version:

@@ -180,6 +180,72 @@ class Store:
                 last_status=doc.last_status,
             )
 
+    def upsert_listed_many(self, source_id: int, items: Sequence[Any], *, after_baseline: bool = False) -> list[DocumentRef]:
+        """Register a whole listing in one transaction (items have url, label, published,
+        area_ons). A no-change run then costs a few queries, not one commit per document."""
+        urls = list(dict.fromkeys(i.url for i in items))
+        by_url: dict[str, Any] = {}
+        for item in items:
+            by_url.setdefault(item.url, item)
+        try:
+            with transaction(self.engine) as s:
+                existing: dict[str, Document] = {}
+                for chunk in _chunks(urls, 500):
+                    for doc in s.scalars(select(Document).where(Document.url.in_(chunk))):
+                        existing[doc.url] = doc
+                now = utcnow()
+                new_docs = []
+                for url in urls:
+                    item = by_url[url]
+                    doc = existing.get(url)
+                    if doc is None:
+                        doc = Document(
+                            url=url, source_id=source_id, label=item.label, listed_published=item.published,
+                            listed_area_ons=item.area_ons, seen_after_baseline=after_baseline,
+                        )
+                        s.add(doc)
+                        new_docs.append(doc)
+                    else:
+                        if not doc.listed:
+                            doc.listed = True
+                        if item.label and doc.label != item.label:
+                            doc.label = item.label
+                        if item.published and doc.listed_published != item.published:
+                            doc.listed_published = item.published
+                        if item.area_ons and doc.listed_area_ons != item.area_ons:
+                            doc.listed_area_ons = item.area_ons
+                if existing:
+                    ids = [d.id for d in existing.values()]
+                    for chunk in _chunks(ids, 500):
+                        s.execute(update(Document).where(Document.id.in_(chunk)).values(last_seen_at=now))
+                s.flush()
+                current = [d.current_version_id for d in existing.values() if d.current_version_id]
+                shas: dict[int, str] = {}
+                for chunk in _chunks(current, 500):
+                    shas.update({vid: sha for vid, sha in s.execute(select(Version.id, Version.sha256).where(Version.id.in_(chunk)))})
+                out = []
+                for url in urls:
+                    doc = existing.get(url)
+                    is_new = doc is None
+                    if doc is None:
+                        doc = next(d for d in new_docs if d.url == url)
+                    out.append(
+                        DocumentRef(
+                            id=doc.id, url=doc.url, etag=doc.etag, last_modified=doc.last_modified,
+                            current_sha256=shas.get(doc.current_version_id or -1), is_new=is_new, label=doc.label,
+                            listed_published=doc.listed_published, last_fetch_at=doc.last_fetch_at,
+                            last_status=doc.last_status,
+                        )
+                    )
+                return out
+        except IntegrityError:
+            # Another worker registered some of these at the same moment: one by one, then.
+            return [
+                self.upsert_listed(source_id, i.url, label=i.label, published=i.published, area_ons=i.area_ons,
+                                   after_baseline=after_baseline)
+                for i in (by_url[u] for u in urls)
+            ]
+
     def mark_unlisted(self, source_id: int, seen_urls: Iterable[str]) -> int:
         """Documents of a source that its (complete) listing no longer shows: kept, flagged."""
         seen = set(seen_urls)
@@ -462,6 +528,11 @@ class Store:
                 "findings": s.scalar(select(func.count()).select_from(Finding)) or 0,
                 "diffs": s.scalar(select(func.count()).select_from(Diff)) or 0,
             }
+
+
+def _chunks(seq: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
 
 
 def _fill_version(version: Version, parsed: ParsedDocument) -> None:
