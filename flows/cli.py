@@ -423,20 +423,67 @@ def diff(
 
 
 @app.command()
-def serve(config: ConfigOpt = None) -> None:
-    """Serve the ingest flow on the config's schedule on this machine (Prefect serve)."""
+def serve(
+    config: ConfigOpt = None,
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server started when no PREFECT_API_URL is set.")] = 4200,
+) -> None:
+    """Serve the ingest flow on the config's schedule on this machine (Prefect serve).
+
+    Prefect's in-process ephemeral API cannot schedule runs, so when no PREFECT_API_URL is
+    set this starts a local Prefect server (with its scheduler) for as long as it serves."""
     cfg = _config(config)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        server = _start_local_prefect_server(port)
     from prefect.schedules import Cron
 
     from flows.ingest import config_path_arg, ingest
 
-    ingest.serve(
-        name="jtai-watch-ingest",
-        schedules=[Cron(cfg.schedule.cron, timezone=cfg.schedule.timezone)],
-        parameters={"config_path": config_path_arg(config)},
-        description="Discover, fetch, parse, store and diff new safeguarding inspection documents.",
-        tags=["jtai-watch"],
-    )
+    try:
+        ingest.serve(
+            name="jtai-watch-ingest",
+            schedules=[Cron(cfg.schedule.cron, timezone=cfg.schedule.timezone)],
+            parameters={"config_path": config_path_arg(config)},
+            description="Discover, fetch, parse, store and diff new safeguarding inspection documents.",
+            tags=["jtai-watch"],
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except Exception:
+                server.kill()
+
+
+def _start_local_prefect_server(port: int):  # noqa: ANN202
+    import shutil
+    import subprocess
+    import time
+
+    import httpx
+
+    url = f"http://127.0.0.1:{port}/api"
+    exe = shutil.which("prefect") or str(Path(sys.executable).with_name("prefect"))
+    proc = subprocess.Popen([exe, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise _usage(f"the local Prefect server did not start (exit {proc.returncode}); is port {port} free? (--port)")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        proc.terminate()
+        raise _usage("the local Prefect server did not answer within 60 s")
+    os.environ["PREFECT_API_URL"] = url
+    err.print(f"jtai-watch: started a local Prefect server at {url} (UI at http://127.0.0.1:{port})", highlight=False)
+    return proc
 
 
 @app.callback()

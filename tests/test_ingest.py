@@ -161,3 +161,37 @@ def test_unchanged_listing_skips_recently_checked_documents(tmp_path, prefect_ap
         # Only the document that failed last time is asked for again.
         assert len(documents) == 1 and "50000003" in documents[0].path
         assert {h.status for h in site.requests if h.kind == "listing"} == {304}
+
+
+def test_file_source_and_rerun_reparse(tmp_path, prefect_api, seed_pdf):
+    """A local folder of PDFs (air-gapped use): stored once, unchanged files cost nothing,
+    a re-parse replaces findings in place."""
+    from flows.ingest import rerun
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for prefix in ("000", "001", "002"):
+        (inbox / f"{prefix}.pdf").write_bytes(seed_pdf(prefix))
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00" * 100 + b"\n%%EOF\n")
+    config = tmp_path / "jtai-watch.yaml"
+    config.write_text(
+        "state: {url: 'sqlite:///state/db.sqlite', blobs: state/blobs}\nparse: {backend: pypdfium2}\n"
+        "sources:\n  - {name: inbox, kind: file, url: inbox}\n",
+        encoding="utf-8",
+    )
+    from flows.ingest import ingest
+
+    first = ingest(config_path=str(config))
+    assert first["new_documents"] == 3 and first["parsed"] == 3
+    assert [(f["stage"], f["url"].rsplit("/", 1)[-1]) for f in first["failed"]] == [("parse", "broken.pdf")]
+    second = ingest(config_path=str(config))
+    assert second["not_modified"] == 3 and second["parsed"] == 0
+    assert [f["stage"] for f in second["failed"]] == ["parse"]  # tried again, still broken
+    env = IngestEnv(None, config)  # type: ignore[arg-type]
+    url = (inbox / "000.pdf").resolve().as_uri()
+    doc = env.document(url)
+    out = rerun(config_path=str(config), document=url, reparse=True)
+    assert out["parsed"] == 1 and out["version_id"] == doc.current_version_id
+    assert out["diff"]["added"] == 51  # its first version: nothing earlier to compare with
+    env.check_consistent()
+    assert env.count(Version) == 4
