@@ -12,6 +12,7 @@ are not marked unlisted, and the source's baseline is not set).
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -89,7 +90,7 @@ class DiscoverContext:
     workers: int = 4
 
 
-class SourceKind:
+class SourceKind(ABC):
     kind: ClassVar[str]
     registry: ClassVar[dict[str, type[SourceKind]]] = {}
 
@@ -153,8 +154,9 @@ class SourceKind:
             self.fail(self.cfg.url, f"{type(exc).__name__}: {exc}")
         return self.result
 
-    def run(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def run(self) -> None:
+        """Read the listing and append to ``self.result``."""
 
 
 class OfstedProvider(SourceKind):
