@@ -284,7 +284,8 @@ def _store(
             ref.url, "failed" if failure else status, fetched=True,
             parsed=version is not None and version.parse_error_code is None, failure=failure, document_id=ref.id,
             version_id=out.version_id, bytes_downloaded=step.bytes_downloaded, after_baseline=news,
-            diff_summary=out.diff_summary,
+            diff_summary=out.diff_summary, area=version.area_name if version else None,
+            kind=version.kind if version else None,
         ),
         ref,
     )
@@ -338,8 +339,12 @@ def _artifact(summary: dict[str, Any], outcomes: list[DocOutcome]) -> None:
     ]
     news = [o for o in outcomes if o.status in ("new_document", "new_version")]
     if news:
-        lines += ["", "## New", "", "| status | document |", "|---|---|"]
-        lines += [f"| {o.status.replace('_', ' ')} | {redact_url(o.url)} |" for o in news[:200]]
+        lines += ["", "## New", "", "| status | kind | area | changes | document |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {o.status.replace('_', ' ')} | {o.kind or '-'} | {o.area or '-'} | "
+            f"{', '.join(f'{k} {v}' for k, v in o.diff_summary.items() if v and k != 'unchanged') or '-'} | {redact_url(o.url)} |"
+            for o in news[:200]
+        ]
     if summary["failed"]:
         lines += ["", "## Failures", "", "| stage | url | error |", "|---|---|---|"]
         lines += [f"| {f['stage']} | {f['url']} | {str(f['error']).replace('|', '/')} |" for f in summary["failed"][:200]]

@@ -47,6 +47,8 @@ class DocOutcome:
     bytes_downloaded: int = 0
     after_baseline: bool = False
     diff_summary: dict[str, int] = field(default_factory=dict)
+    area: str | None = None
+    kind: str | None = None
 
 
 @dataclass

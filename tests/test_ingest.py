@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from state.models import Diff, Document, Finding, Version
@@ -195,3 +197,30 @@ def test_file_source_and_rerun_reparse(tmp_path, prefect_api, seed_pdf):
     assert out["diff"]["added"] == 51  # its first version: nothing earlier to compare with
     env.check_consistent()
     assert env.count(Version) == 4
+
+
+def test_run_artifact_summarises_without_secrets(tmp_path, prefect_api, seed_pdf, monkeypatch):
+    from prefect.client.orchestration import get_client
+
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("HOOK_TOKEN", "s3cr3t-token-value")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "islington.pdf").write_bytes(seed_pdf("000"))
+    config = tmp_path / "jtai-watch.yaml"
+    config.write_text(
+        "state: {url: 'sqlite:///state/db.sqlite', blobs: state/blobs}\nparse: {backend: pypdfium2}\n"
+        "sources:\n  - {name: inbox, kind: file, url: inbox}\n"
+        "subscribers:\n  - {name: ops, notify: ['json://127.0.0.1:9/hook?token=${HOOK_TOKEN}'], watches: [{areas: [Islington]}]}\n",
+        encoding="utf-8",
+    )
+    summary = ingest(config_path=str(config))
+    assert summary["new_documents"] == 1
+    with get_client(sync_client=True) as client:
+        artifacts = [a for a in client.read_artifacts() if a.key == "ingest-summary"]
+        runs = client.read_flow_runs()
+    body = artifacts[0].data
+    assert "| new document | jtai_letter | Islington |" in body
+    for text in [a.data for a in artifacts] + [json.dumps(r.parameters) for r in runs]:
+        assert "s3cr3t-token-value" not in text
