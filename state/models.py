@@ -199,6 +199,16 @@ class HttpCache(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Subscriber(Base):
+    """A subscriber as first seen in the config: they hear only of what is seen after that."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AlertOutbox(Base):
     """Alerts waiting to be sent; one row per (subscriber, version, watch), ever."""
 
@@ -216,6 +226,7 @@ class AlertOutbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
