@@ -12,6 +12,7 @@ task boundaries, retries and caching.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -138,6 +139,11 @@ def shutdown_pool() -> None:
         if _pool is not None:
             _pool.shutdown(wait=True, cancel_futures=True)
             _pool = None
+
+
+# The pool lives as long as the process (``serve`` reuses it run after run); stop its
+# workers and fork server cleanly when the process ends.
+atexit.register(shutdown_pool)
 
 
 def _parse_blob(path: str, backend: str, limits: Limits) -> tuple[ParsedDocument | None, str | None, str | None]:
