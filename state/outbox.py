@@ -85,7 +85,14 @@ class Outbox:
 
     # ------------------------------------------------------------------ claim / mark
 
-    def claim(self, *, limit: int = 50, subscribers: Sequence[str] | None = None, worker: str | None = None) -> list[ClaimedAlert]:
+    def claim(
+        self,
+        *,
+        limit: int = 50,
+        subscribers: Sequence[str] | None = None,
+        worker: str | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[ClaimedAlert]:
         """Take up to ``limit`` due alerts (pending, or claimed by a worker whose lease ran out)."""
         worker = worker or uuid.uuid4().hex[:12]
         now = utcnow()
@@ -95,6 +102,9 @@ class Outbox:
         )
         if subscribers is not None:
             due = and_(due, AlertOutbox.subscriber.in_(list(subscribers)))
+        skip = list(exclude)
+        if skip:  # already tried in this delivery round: wait for the next one
+            due = and_(due, AlertOutbox.id.not_in(skip))
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             if not self.postgres:
                 # Take SQLite's write lock first, so two claimers queue instead of racing.
