@@ -423,6 +423,49 @@ def diff(
 
 
 @app.command()
+def alerts(
+    status: Annotated[Optional[str], typer.Option(help="pending, sending, sent or failed.")] = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Re-queue every failed alert.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The alert outbox: what is pending, sent or failed (with the reason)."""
+    from state.db import open_store
+    from state.outbox import Outbox
+
+    cfg = _config(config)
+    if status and status not in ("pending", "sending", "sent", "failed"):
+        raise _usage(f"--status: choose pending, sending, sent or failed (not {status!r})")
+    engine = open_store(cfg.state_url)
+    outbox = Outbox(engine)
+    if retry:
+        n = outbox.retry_failed()
+        Console().print(f"{n} failed alert(s) queued again", highlight=False)
+    rows = outbox.list(status, limit=limit)
+    engine.dispose()
+    records = [
+        {
+            "id": r.id, "subscriber": r.subscriber, "version_id": r.version_id, "watch": r.watch_key,
+            "status": r.status, "attempts": r.attempts, "created_at": r.created_at, "sent_at": r.sent_at,
+            "error": r.last_error,
+            "document": ((r.payload or {}).get("document") or {}).get("url"),
+        }
+        for r in rows
+    ]
+    if as_json:
+        print(json.dumps(records, default=str))
+        return
+    console = Console()
+    for r in records:
+        line = f"#{r['id']} {r['status']} {r['subscriber']} {r['document'] or '-'} (attempts {r['attempts']})"
+        if r["error"]:
+            line += f": {r['error']}"
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    console.print(f"{len(records)} alerts", style="dim")
+
+
+@app.command()
 def serve(
     config: ConfigOpt = None,
     port: Annotated[int, typer.Option(help="Port of the local Prefect server started when no PREFECT_API_URL is set.")] = 4200,
