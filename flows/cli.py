@@ -199,8 +199,16 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch, parse and store, but queue and send no alerts.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
-    """One ingestion cycle now: discover, fetch, parse, store, diff."""
+    """One ingestion cycle now: discover, fetch, parse, store, diff, match, notify."""
     cfg = _config(config)
+    if cfg.subscribers:
+        from flows.config import ConfigError
+        from flows.subscribers import compile_subscriber_watches
+
+        try:
+            compile_subscriber_watches(cfg)
+        except ConfigError as exc:
+            raise _usage(f"{config or 'jtai-watch.yaml'}: {exc}") from None
     for name in source or []:
         if name not in {s.name for s in cfg.sources}:
             raise _usage(f"--source: no source named {name!r} (configured: {', '.join(s.name for s in cfg.sources) or 'none'})")

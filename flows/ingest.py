@@ -27,6 +27,10 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.config import Config, ConfigError, load_config
+from flows.subscribers import compile_subscriber_watches
+from state.outbox import Outbox
+from tasks.alerting import queue_alerts
+from tasks.notify import deliver
 from parsers.version import PARSER_VERSION
 from state.models import utcnow
 from state.repo import DocumentRef
@@ -163,12 +167,17 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
     logger = get_run_logger()
     config = load_config(config_path)
     run_id = _current_run_id()
+    watches = compile_subscriber_watches(config) if config.subscribers else None
     ctx = IngestContext.open(config)
     _CONTEXTS[run_id] = ctx
+    outbox = Outbox(ctx.store.engine)
     summary = _summary_base(run_id)
     outcomes: list[DocOutcome] = []
     try:
         ctx.store.start_run(run_id, "ingest", dry_run=dry_run)
+        # A subscriber is "added" when a run first sees them in the config, before anything
+        # of this run is registered: they hear of what is seen from now on.
+        outbox.sync_subscribers([s.name for s in config.subscribers])
         selected = [config.source(n) for n in sources] if sources else [s for s in config.sources if s.enabled]
         summary["sources"] = len(selected)
         source_ids = {s.name: ctx.store.ensure_source(s.name, s.kind, s.url) for s in selected}
@@ -202,7 +211,7 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
                 if _can_skip(item_unchanged, ref, revalidate_before):
                     skipped.append(ref)
                     continue
-                refs.append((ref, baselined and ref.is_new))
+                refs.append((ref, baselined))
             if d.complete:
                 ctx.store.mark_unlisted(source_ids[name], [i.url for i in d.listed])
         summary["discovered"] = len(refs) + len(skipped)
@@ -243,7 +252,22 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
                 summary["parsed"] += 1
             _store(ctx, run_id, outcomes, summary, ref, step, news, parsed, error, code)
 
-        # 4. a source's first complete run is its baseline
+        # 4. match what is news against the watches, queue each alert once, send the immediate ones
+        if watches is not None and not dry_run:
+            news_items = [(o.version_id, o.status) for o in outcomes if o.after_baseline and o.version_id and o.status in ("new_document", "new_version")]
+            summary["alerts_queued"] = queue_alerts(
+                ctx.store.engine, outbox, news_items, watches=watches,
+                subscriber_names=[s.name for s in config.subscribers], gazetteer=ctx.gazetteer,
+            )
+            delivered = deliver(
+                outbox,
+                {s.name: s.notify for s in config.subscribers},
+                subscribers=[s.name for s in config.subscribers if s.digest == "immediate"],
+            )
+            summary["alerts_sent"] = delivered.sent
+            summary["alerts_failed"] = delivered.failed + delivered.retrying
+
+        # 5. a source's first complete run is its baseline
         for name, d in discoveries.items():
             ctx.store.finish_source(source_ids[name], complete=d.complete, error="; ".join(f.error for f in d.failures[:3]) or None)
     finally:
@@ -273,6 +297,8 @@ def _store(
         _record(ctx, outcomes, DocOutcome(ref.url, "failed", fetched=True, failure=Failure(redact_url(ref.url), "store", f"{type(exc).__name__}: {exc}")), ref)
         return
     status = "new_document" if out.new_document and out.new_version else "new_version" if out.new_version else "unchanged"
+    # News: first seen after the source's baseline, or a new version of a known document.
+    news = news and ((status == "new_document" and ref.is_new) or status == "new_version")
     failure = None
     version = ctx.store.version(out.version_id)
     if version is not None and version.parse_error_code:
