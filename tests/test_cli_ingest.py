@@ -115,3 +115,20 @@ def test_killed_run_is_finished_by_the_next(tmp_path, site):
     assert res.returncode == 0, res.stderr
     env.check_consistent()
     assert env.count(Version) == 52
+
+
+@pytest.mark.parametrize(
+    "subscriber, message",
+    [
+        ("{name: a, notify: ['json://127.0.0.1:9/h'], watches: [{areas: [Islingtn]}]}", "subscribers[0].watches[0].areas: unknown area 'Islingtn' (did you mean Islington"),
+        ("{name: a, notify: ['json://127.0.0.1:9/h'], watches: [{themes: [harmfull sexual behaviour]}]}", "subscribers[0].watches[0].themes: unknown theme"),
+        ("{name: a, notify: ['nosuchscheme://x'], watches: [{areas: [Islington]}]}", "subscribers[0].notify[0]: not a notification URL apprise can use (scheme 'nosuchscheme')"),
+        ("{name: a, notify: ['mailtos://u:${NOPE_SECRET}@x.org'], watches: [{areas: [Islington]}]}", "subscribers[0].notify[0]: environment variable NOPE_SECRET is not set"),
+    ],
+)
+def test_bad_subscriber_config_exits_2(tmp_path, subscriber, message):
+    (tmp_path / "jtai-watch.yaml").write_text(f"subscribers:\n  - {subscriber}\n", encoding="utf-8")
+    res = cli("run", cwd=tmp_path, timeout=60)
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
