@@ -370,10 +370,14 @@ def compile_watches(
 
         taxonomy = Taxonomy.default()
     specs: list[WatchSpec] = []
+    names: set[str] = set()
     for i, sub in enumerate(subscribers):
         name = _get(sub, "name")
         if not isinstance(name, str) or not name.strip():
             raise WatchError(f"subscribers[{i}].name: a subscriber needs a name")
+        if name in names:  # alerts are keyed by subscriber name
+            raise WatchError(f"subscribers[{i}].name: duplicate subscriber name {name!r}")
+        names.add(name)
         watches = _get(sub, "watches") or []
         if isinstance(watches, (str, Mapping)) or not isinstance(watches, Iterable):
             raise WatchError(f"subscribers[{i}].watches: expected a list of watches")
@@ -554,7 +558,7 @@ class WatchSet:
         hits_by_watch: defaultdict[int, list[FindingHit]] = defaultdict(list)
         no_phrases: set[str] = set()
         for f in findings:
-            f_themes = [t for t in f.themes if t in watched_themes] if f.themes else []
+            f_themes = list(dict.fromkeys(t for t in f.themes if t in watched_themes)) if f.themes else []
             found = self.phrases_in(f.text) if use_phrases else no_phrases
             n_found = len(found)
             one_theme = len(f_themes) <= 1
