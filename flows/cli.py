@@ -19,7 +19,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from parsers.errors import ParseError
-from tasks.http_get import FetchError
+
+
+class FetchError(Exception):
+    """A document given by URL could not be downloaded; ``code`` is the fetcher's."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 from parsers.pdf import BACKENDS, Limits
 
 app = typer.Typer(
@@ -41,9 +48,13 @@ def _usage(message: str) -> typer.Exit:
 def _read_source(source: str, limits: Limits, timeout_s: float) -> tuple[bytes, str]:
     """Bytes of a local file or an http(s) URL, and a name to show."""
     if source.startswith(("http://", "https://")):
-        from tasks.http_get import fetch_once
+        from tasks.fetch import Fetcher, FetchPolicy, FetchRequest
 
-        return fetch_once(source, max_bytes=limits.max_bytes, timeout_s=timeout_s), source
+        with Fetcher(FetchPolicy(max_bytes=limits.max_bytes, timeout_s=timeout_s, allow_file_urls=False)) as fetcher:
+            res = fetcher.fetch(FetchRequest(source, expect="any"))
+        if res.outcome != "ok" or res.body is None:
+            raise FetchError(res.error or "fetch failed", res.error_code or "fetch_error")
+        return res.body, source
     path = Path(source)
     if not path.is_file():
         raise _usage(f"no such file: {source}")
