@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parsers.diff import describe, diff_findings
+from parsers.diff import describe, diff_findings, section_label
 from parsers.gazetteer import Gazetteer
 from parsers.watches import Match, WatchSet, WatchSpec
 from state.models import Diff, Document, Finding, Version
@@ -25,18 +25,6 @@ from state.outbox import Outbox, QueuedAlert
 
 from .render import Alert, AlertDocument, AlertHit, AlertMatch
 
-SECTION_WORDS = {
-    "strength": "key strengths",
-    "priority_action": "areas for priority action",
-    "area_for_improvement": "areas for improvement",
-    "practice_study_strength": "practice studies",
-    "practice_study_improvement": "practice studies",
-    "next_steps": "next steps",
-    "board_priority": "board priorities",
-    "key_message": "key messages",
-    "section": "report sections",
-    "judgement": "judgements",
-}
 
 
 def watch_label(spec: WatchSpec, gazetteer: Gazetteer) -> str:
@@ -54,7 +42,7 @@ def watch_label(spec: WatchSpec, gazetteer: Gazetteer) -> str:
         parts.append("phrases: " + ", ".join(f'"{p}"' for p in spec.phrases))
     label = "; ".join(parts) or "documents"
     if spec.sections:
-        label += " in " + ", ".join(sorted({SECTION_WORDS.get(s, s.replace("_", " ")) for s in spec.sections}))
+        label += " in " + ", ".join(sorted({section_label(s, plural=True) for s in spec.sections}))
     if spec.kinds:
         label += " (" + ", ".join(sorted(k.replace("_", " ") for k in spec.kinds)) + ")"
     return label
