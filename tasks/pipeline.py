@@ -31,7 +31,7 @@ from state.db import open_store
 from state.repo import DocumentRef, Store
 
 from .fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
-from .sources import DiscoverContext, Failure, Listed
+from .sources import DiscoverContext, Failure
 
 
 @dataclass(slots=True)
@@ -209,14 +209,3 @@ def needs_parse(ctx: IngestContext, ref: DocumentRef, sha256: str) -> bool:
         return True
     _vid, code, parser_version = known
     return code is not None and parser_version != PARSER_VERSION
-
-
-def register_listed(ctx: IngestContext, source_id: int, item: Listed, after_baseline: bool) -> DocumentRef:
-    return ctx.store.upsert_listed(
-        source_id,
-        item.url,
-        label=item.label,
-        published=item.published,
-        area_ons=item.area_ons,
-        after_baseline=after_baseline,
-    )
