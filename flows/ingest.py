@@ -26,7 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.config import Config, ConfigError, load_config
+from flows.config import ConfigError, load_config
 from flows.subscribers import compile_subscriber_watches
 from state.outbox import Outbox
 from tasks.alerting import queue_alerts
@@ -222,7 +222,6 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         # 3. fetch all, parse what is new, store as parses finish
         fetches = {fetch_task.submit(run_id, ref): (ref, news) for ref, news in refs}
         parses: dict[Any, tuple[DocumentRef, FetchStep, bool]] = {}
-        to_store: list[tuple[DocumentRef, FetchStep, bool, Any, str | None, str | None]] = []
         for fut in as_completed(list(fetches)):
             ref, news = fetches[fut]
             try:

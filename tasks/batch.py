@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 try:
     import resource
@@ -41,6 +42,17 @@ def _warm() -> None:
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else 0.0
+
+
+def warm_context() -> Any:
+    """The multiprocessing context for parse pools: a fork server that imported the parsers
+    once (``tasks.parser_preload``), so workers start cheaply and no parent threads
+    (Prefect's) are copied. None (the platform default) where there is no fork server."""
+    if os.name != "posix":
+        return None
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["tasks.parser_preload"])
+    return ctx
 
 
 def parse_one(key: str, source: str | bytes, backend: str, limits: Limits) -> BatchResult:
@@ -81,13 +93,7 @@ def parse_many(
         for key, source in todo:
             yield parse_one(key, source, backend, limits)
         return
-    ctx = None
-    if os.name == "posix":
-        # forkserver: workers fork from a clean server that imported the parsers once,
-        # so start-up is cheap and no parent threads (Prefect's) are copied.
-        ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["tasks.parser_preload"])
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_warm) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=warm_context(), initializer=_warm) as pool:
         futures = [pool.submit(parse_one, key, source, backend, limits) for key, source in todo]
         for fut in as_completed(futures):
             yield fut.result()

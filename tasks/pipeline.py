@@ -16,7 +16,6 @@ import atexit
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Any
 
 from flows.config import Config
@@ -30,6 +29,7 @@ from state.blobs import BlobStore
 from state.db import open_store
 from state.repo import DocumentRef, Store
 
+from .batch import warm_context
 from .fetch import Fetcher, FetchPolicy, FetchRequest, FetchResult
 from .sources import DiscoverContext, Failure
 
@@ -127,9 +127,7 @@ def parse_pool(workers: int | None = None) -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            ctx = get_context("forkserver")
-            ctx.set_forkserver_preload(["tasks.parser_preload"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=warm_context())
         return _pool
 
 
