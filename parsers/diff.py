@@ -105,7 +105,6 @@ from .normalise import fingerprint as _fingerprint
 from .records import (
     AREA_FOR_IMPROVEMENT,
     Finding,
-    BOARD_NEXT,
     BOARD_PRIORITY,
     JUDGEMENT,
     KEY_MESSAGE,
@@ -149,7 +148,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     PRACTICE_STUDY_IMPROVEMENT: ("practice study improvement", "practice study improvements"),
     NEXT_STEPS: ("next step", "next steps"),
     BOARD_PRIORITY: ("board priority", "board priorities"),
-    BOARD_NEXT: ("board next step", "board next steps"),
     KEY_MESSAGE: ("key message", "key messages"),
     SECTION: ("section", "sections"),
     JUDGEMENT: ("judgement", "judgements"),

@@ -21,7 +21,6 @@ PRACTICE_STUDY_STRENGTH = "practice_study_strength"
 PRACTICE_STUDY_IMPROVEMENT = "practice_study_improvement"
 NEXT_STEPS = "next_steps"
 BOARD_PRIORITY = "board_priority"
-BOARD_NEXT = "board_next"
 KEY_MESSAGE = "key_message"
 SECTION = "section"
 JUDGEMENT = "judgement"
@@ -34,7 +33,6 @@ SECTION_KINDS = (
     PRACTICE_STUDY_IMPROVEMENT,
     NEXT_STEPS,
     BOARD_PRIORITY,
-    BOARD_NEXT,
     KEY_MESSAGE,
     SECTION,
     JUDGEMENT,

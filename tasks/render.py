@@ -34,7 +34,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from parsers.diff import section_label
 from parsers.records import (
     AREA_FOR_IMPROVEMENT,
-    BOARD_NEXT,
     BOARD_PRIORITY,
     JUDGEMENT,
     KEY_MESSAGE,
@@ -100,7 +99,6 @@ _HIT_SECTIONS: dict[str, str] = {
     PRACTICE_STUDY_IMPROVEMENT: "practice study (area for improvement)",
     NEXT_STEPS: "next steps",
     BOARD_PRIORITY: "board priority",
-    BOARD_NEXT: "what the board wants to do next",
     KEY_MESSAGE: "key message",
     SECTION: "section",
     JUDGEMENT: "judgement",

@@ -295,7 +295,7 @@ def test_unknown_kind_and_section_list_the_choices() -> None:
     assert error_of(one({"sections": ["afi"]})) == (
         "subscribers[0].watches[0].sections: unknown section 'afi' (choose one of: strength, "
         "priority_action, area_for_improvement, practice_study_strength, practice_study_improvement, "
-        "next_steps, board_priority, board_next, key_message, section, judgement)"
+        "next_steps, board_priority, key_message, section, judgement)"
     )
 
 
