@@ -229,5 +229,8 @@ class AlertOutbox(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Fingerprints of the notify URLs that already have this alert: a retry after a partial
+    # failure (email sent, Slack down) goes only to the URLs still missing it.
+    delivered_to: Mapped[list | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)

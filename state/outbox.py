@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, text, update
+from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +42,8 @@ class ClaimedAlert:
     watch_key: str
     attempts: int
     payload: dict[str, Any]
+    # Fingerprints of the notify URLs that already have this alert (see tasks.notify).
+    delivered_to: frozenset[str] = frozenset()
 
 
 class Outbox:
@@ -118,26 +120,47 @@ class Outbox:
                 row.claimed_by = worker
                 row.lease_until = now + self.lease
                 row.attempts = (row.attempts or 0) + 1
-            return [ClaimedAlert(r.id, r.subscriber, r.version_id, r.watch_key, r.attempts, dict(r.payload or {})) for r in rows]
+            return [
+                ClaimedAlert(r.id, r.subscriber, r.version_id, r.watch_key, r.attempts, dict(r.payload or {}), frozenset(r.delivered_to or ()))
+                for r in rows
+            ]
 
-    def mark_sent(self, alert_id: int) -> None:
+    def mark_sent(self, alert_id: int, *, delivered_to: Iterable[str] | None = None) -> None:
+        values: dict[str, Any] = {"status": "sent", "sent_at": utcnow(), "lease_until": None, "last_error": None}
+        if delivered_to is not None:
+            values["delivered_to"] = sorted(delivered_to)
         with transaction(self.engine) as s:
-            s.execute(
-                update(AlertOutbox).where(AlertOutbox.id == alert_id)
-                .values(status="sent", sent_at=utcnow(), lease_until=None, last_error=None)
-            )
+            s.execute(update(AlertOutbox).where(AlertOutbox.id == alert_id).values(**values))
 
-    def mark_failed(self, alert_id: int, error: str, *, retry_at: datetime | None) -> None:
-        """A failed send: back to pending at ``retry_at``, or failed for good when None."""
+    def mark_failed(
+        self, alert_id: int, error: str, *, retry_at: datetime | None, delivered_to: Iterable[str] | None = None
+    ) -> None:
+        """A failed send: back to pending at ``retry_at``, or failed for good when None.
+        ``delivered_to`` keeps the URLs that did receive it, so a retry skips them."""
+        values: dict[str, Any] = {
+            "status": "pending" if retry_at else "failed",
+            "next_attempt_at": retry_at or utcnow(),
+            "lease_until": None,
+            "last_error": error[:1000],
+        }
+        if delivered_to is not None:
+            values["delivered_to"] = sorted(delivered_to)
         with transaction(self.engine) as s:
-            s.execute(
-                update(AlertOutbox).where(AlertOutbox.id == alert_id).values(
-                    status="pending" if retry_at else "failed",
-                    next_attempt_at=retry_at or utcnow(),
-                    lease_until=None,
-                    last_error=error[:1000],
+            s.execute(update(AlertOutbox).where(AlertOutbox.id == alert_id).values(**values))
+
+    def count_due(self, subscribers: Sequence[str]) -> int:
+        """How many alerts of ``subscribers`` a delivery now would try."""
+        if not subscribers:
+            return 0
+        now = utcnow()
+        with Session(self.engine) as s:
+            return s.scalar(
+                select(func.count()).select_from(AlertOutbox).where(
+                    AlertOutbox.subscriber.in_(list(subscribers)),
+                    AlertOutbox.next_attempt_at <= now,
+                    or_(AlertOutbox.status == "pending", and_(AlertOutbox.status == "sending", AlertOutbox.lease_until < now)),
                 )
-            )
+            ) or 0
 
     def retry_failed(self) -> int:
         """Re-queue every failed alert (``jtai-watch alerts --retry``)."""

@@ -26,9 +26,9 @@ def test_old_store_is_upgraded_keeping_its_data(backend, tmp_path):
         assert "subscribers" not in inspect(engine).get_table_names()
         engine.dispose()
         engine = open_store(url)  # what `jtai-watch init` and every run do
-        assert current_revision(engine) == head_revision() == "0002"
+        assert current_revision(engine) == head_revision() == "0003"
         assert "subscribers" in inspect(engine).get_table_names()
-        assert "claimed_by" in {c["name"] for c in inspect(engine).get_columns("alert_outbox")}
+        assert {"claimed_by", "delivered_to"} <= {c["name"] for c in inspect(engine).get_columns("alert_outbox")}
         with engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM sources")).scalar() == "a"
         engine.dispose()

@@ -47,7 +47,7 @@ def count(store, model):
 
 
 def test_schema_at_head(store):
-    assert current_revision(store.engine) == head_revision() == "0002"
+    assert current_revision(store.engine) == head_revision() == "0003"
 
 
 def test_first_version_findings_and_validators(store, letters):
