@@ -499,6 +499,29 @@ def _md_highlighted(snippet: str, highlights: Sequence[tuple[int, int]]) -> str:
     return re.sub(r" {2,}", " ", "".join(parts)).strip()
 
 
+_MD_TOKEN = re.compile(r"\\(.)|\*\*|\[((?:\\.|[^\]\\])*)\]\(([^()\s]+)\)|([&<>])")
+_SLACK_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_to_slack(md: str) -> str:
+    """Our chat markdown in Slack's own ``mrkdwn``: ``**bold**`` → ``*bold*``,
+    ``[label](url)`` → ``<url|label>``, backslash escapes dropped and ``& < >`` written as
+    entities. Apprise posts a markdown body to Slack as it is, and Slack would show the
+    asterisks and brackets; this is only ever applied to text :func:`render_chat` made, so
+    every unescaped special character is our own syntax."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return _SLACK_ENTITY.get(m.group(1), m.group(1))
+        if m.group(0) == "**":
+            return "*"
+        if m.group(3) is not None:
+            return f"<{m.group(3)}|{markdown_to_slack(m.group(2))}>"
+        return _SLACK_ENTITY[m.group(4)]
+
+    return _MD_TOKEN.sub(sub, md)
+
+
 def _text_highlighted(snippet: str, highlights: Sequence[tuple[int, int]]) -> str:
     return "".join(f"*{t}*" if m and t.strip() else t for t, m in segments(snippet, highlights))
 

@@ -8,6 +8,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from state.blobs import BlobStore
 from state.db import open_store
 from state.outbox import Outbox, QueuedAlert
 from state.repo import Store
-from tasks.notify import deliver, redact, secrets_of
+from tasks.notify import DeliveryPolicy, deliver, redact, secrets_of
 from tasks.render import Alert, AlertDocument, AlertMatch, make_hit
 from tests.support.stores import BACKENDS, store_url
 
@@ -41,23 +42,43 @@ def free_port() -> int:
 
 
 class Hook:
-    """A JSON webhook receiver that can be switched off."""
+    """A JSON webhook receiver that can be switched off, answer slowly (``delay``) or with
+    an error (``status``), and counts how many requests it serves at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.posts: list[dict] = []
+        self.delay = 0.0
+        self.status = 200
+        self.active = 0
+        self.max_active = 0
+        self.lock = threading.Lock()
         hook = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.posts.append({"path": self.path, "json": json.loads(body)})
-                self.send_response(200)
+                with hook.lock:
+                    hook.active += 1
+                    hook.max_active = max(hook.max_active, hook.active)
+                try:
+                    body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    if hook.delay:
+                        time.sleep(hook.delay)
+                    if hook.status == 200:
+                        with hook.lock:
+                            hook.posts.append({"path": self.path, "json": json.loads(body), "headers": dict(self.headers)})
+                finally:
+                    # Before answering: once the answer is out the sender may start its
+                    # next request while this thread still runs.
+                    with hook.lock:
+                        hook.active -= 1
+                self.send_response(hook.status)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *a):  # noqa: ANN002
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_port
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -135,7 +156,7 @@ def test_receiver_down_then_delivered_and_failed_reasons_redacted(outbox_and_ver
     hook.close()  # down for the first attempt
     url = f"json://user:s3cretpass@127.0.0.1:{port}/hook"
     outbox.queue([QueuedAlert("ops", version_id, "0:k", islington_alert(seed_text).to_json())])
-    first = deliver(outbox, {"ops": [url]}, backoff=timedelta(seconds=-1))
+    first = deliver(outbox, {"ops": [url]}, policy=DeliveryPolicy(backoff=timedelta(seconds=-1)))
     assert (first.sent, first.retrying) == (0, 1)
     assert all("s3cretpass" not in e for e in first.errors)
     # The receiver is back (on a new port here): the next delivery sends it.
@@ -147,7 +168,7 @@ def test_receiver_down_then_delivered_and_failed_reasons_redacted(outbox_and_ver
     # A receiver that stays down: failed after max attempts, reason kept without the secret.
     outbox.queue([QueuedAlert("ops", version_id, "1:k", islington_alert(seed_text).to_json())])
     for _ in range(3):
-        deliver(outbox, {"ops": [url]}, max_attempts=2, backoff=timedelta(seconds=-1))
+        deliver(outbox, {"ops": [url]}, policy=DeliveryPolicy(max_attempts=2, backoff=timedelta(seconds=-1)))
     (row,) = outbox.list("failed")
     assert row.last_error and "s3cretpass" not in row.last_error and "json:" in row.last_error
 
