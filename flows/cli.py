@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from parsers.errors import ParseError
+from parsers.pdf import BACKENDS, Limits
 
 
 class FetchError(Exception):
@@ -27,7 +28,7 @@ class FetchError(Exception):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
-from parsers.pdf import BACKENDS, Limits
+
 
 app = typer.Typer(
     name="jtai-watch",
@@ -203,14 +204,9 @@ def _quiet_prefect() -> None:
     logging.getLogger("prefect.server").setLevel(logging.CRITICAL)
 
 
-@app.command()
-def run(
-    config: ConfigOpt = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch, parse and store, but queue and send no alerts.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
-) -> None:
-    """One ingestion cycle now: discover, fetch, parse, store, diff, match, notify."""
+def _checked_config(config: str | None, sources: list[str] | None = None):  # noqa: ANN202
+    """The config, with every subscriber's watches and notify URLs and every ``--source``
+    checked before anything is fetched or sent."""
     cfg = _config(config)
     if cfg.subscribers:
         from flows.config import ConfigError
@@ -220,11 +216,15 @@ def run(
             compile_subscriber_watches(cfg)
         except ConfigError as exc:
             raise _usage(f"{config or 'jtai-watch.yaml'}: {exc}") from None
-    for name in source or []:
+    for name in sources or []:
         if name not in {s.name for s in cfg.sources}:
             raise _usage(f"--source: no source named {name!r} (configured: {', '.join(s.name for s in cfg.sources) or 'none'})")
-    _quiet_prefect()
-    from flows.ingest import config_path_arg, ingest, set_progress
+    return cfg
+
+
+def _with_progress(as_json: bool, call):  # noqa: ANN001, ANN202
+    """Run an ingest-like flow, with a progress bar on a terminal."""
+    from flows.ingest import set_progress
 
     progress = None
     if not as_json and sys.stdout.isatty():
@@ -242,15 +242,68 @@ def run(
         set_progress(on_event)
         progress.start()
     try:
-        summary = ingest(config_path=config_path_arg(config), sources=list(source or []) or None, dry_run=dry_run)
+        return call()
     finally:
         set_progress(None)
         if progress is not None:
             progress.stop()
+
+
+def _emit_summary(summary: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(summary, default=str))
-        return
-    _print_summary(summary, Console())
+    else:
+        _print_summary(summary, Console())
+
+
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable).")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Fetch, parse and store, but queue and send no alerts.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+@app.command()
+def run(config: ConfigOpt = None, source: SourceOpt = None, dry_run: DryRunOpt = False, as_json: JsonOpt = False) -> None:
+    """One ingestion cycle now: discover, fetch, parse, store, diff, match, notify."""
+    _checked_config(config, source)
+    _quiet_prefect()
+    from flows.ingest import config_path_arg, ingest
+
+    summary = _with_progress(
+        as_json, lambda: ingest(config_path=config_path_arg(config), sources=list(source or []) or None, dry_run=dry_run)
+    )
+    _emit_summary(summary, as_json)
+
+
+@app.command()
+def backfill(
+    config: ConfigOpt = None,
+    source: SourceOpt = None,
+    since: Annotated[Optional[str], typer.Option(help="With --notify: only documents published on or after this day (YYYY-MM-DD).")] = None,
+    notify: Annotated[bool, typer.Option("--notify", help="Alert subscribers on the stored history too, not only on news.")] = False,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every listed document again and store what is missing; --notify alerts on history.
+
+    Every document the sources list is re-checked, whatever its listing says. With
+    --notify, every stored document of these sources that a watch matches is alerted too,
+    once per subscriber and watch, even to subscribers added later."""
+    from datetime import date
+
+    since_day = None
+    if since:
+        try:
+            since_day = date.fromisoformat(since)
+        except ValueError:
+            raise _usage(f"--since: not a date: {since!r} (YYYY-MM-DD)") from None
+    _checked_config(config, source)
+    _quiet_prefect()
+    from flows.ingest import backfill as backfill_flow, config_path_arg
+
+    summary = _with_progress(as_json, lambda: backfill_flow(
+        config_path=config_path_arg(config), sources=list(source or []) or None, since=since_day, notify=notify, dry_run=dry_run,
+    ))
+    _emit_summary(summary, as_json)
 
 
 def _print_summary(summary: dict, console: Console) -> None:
@@ -275,12 +328,15 @@ def rerun(
     """Fetch one document again (or re-parse it from the blob store) and diff again."""
     from flows.config import ConfigError
 
-    _config(config)
+    if notify:
+        _checked_config(config)
+    else:
+        _config(config)
     _quiet_prefect()
     from flows.ingest import config_path_arg, rerun as rerun_flow
 
     try:
-        summary = rerun_flow(config_path=config_path_arg(config), document=document, reparse=reparse)
+        summary = rerun_flow(config_path=config_path_arg(config), document=document, reparse=reparse, notify=notify)
     except ConfigError as exc:
         raise _usage(str(exc)) from None
     if as_json:
@@ -484,32 +540,105 @@ def alerts(
     console.print(f"{len(records)} alerts", style="dim")
 
 
+def _print_delivery(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, default=str))
+        return
+    what = "immediate alerts" if result["mode"] == "immediate" else f"{result['mode']} digests"
+    line = (f"{what}: {result['due']} due, {result['alerts_sent']} sent in {result['messages']} message(s), "
+            f"{result['alerts_retrying']} to retry, {result['alerts_failed']} failed")
+    Console().print(line + (" (dry run: nothing sent)" if result["dry_run"] else ""), highlight=False)
+
+
+@app.command()
+def deliver(config: ConfigOpt = None, dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what is due; send nothing.")] = False, as_json: JsonOpt = False) -> None:
+    """Send the immediate subscribers' due alerts now (those whose receiver was down)."""
+    _checked_config(config)
+    _quiet_prefect()
+    from flows.delivery import deliver_flow
+    from flows.ingest import config_path_arg
+
+    _print_delivery(deliver_flow(config_path=config_path_arg(config), dry_run=dry_run), as_json)
+
+
+@app.command()
+def digest(
+    period: Annotated[str, typer.Option(help="daily or weekly: which subscribers' digest to send.")] = "daily",
+    config: ConfigOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what is due; send nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send the daily (or weekly) digest now.
+
+    One message per URL per subscriber, with all their alerts since the last one. Nothing is
+    sent to a subscriber with nothing due."""
+    if period not in ("daily", "weekly"):
+        raise _usage(f"--period: choose daily or weekly (not {period!r})")
+    _checked_config(config)
+    _quiet_prefect()
+    from flows.delivery import digest_flow
+    from flows.ingest import config_path_arg
+
+    _print_delivery(digest_flow(config_path=config_path_arg(config), period=period, dry_run=dry_run), as_json)
+
+
+def deployments_for(cfg, config_path: str) -> list:  # noqa: ANN001
+    """The scheduled deployments ``serve`` runs: ingest on ``schedule.cron``, the retry of
+    undelivered alerts on ``delivery.retry_cron``, and the digests on their own crons —
+    the digests only when some subscriber wants one."""
+    from prefect.schedules import Cron
+
+    from flows.delivery import deliver_flow, digest_flow
+    from flows.ingest import ingest
+
+    tz = cfg.schedule.timezone
+    params = {"config_path": config_path}
+    out = [
+        ingest.to_deployment(
+            name="jtai-watch-ingest", schedules=[Cron(cfg.schedule.cron, timezone=tz)], parameters=params,
+            description="Discover, fetch, parse, store and diff new safeguarding inspection documents; alert.", tags=["jtai-watch"],
+        ),
+    ]
+    modes = {s.digest for s in cfg.subscribers}
+    if "immediate" in modes:
+        out.append(deliver_flow.to_deployment(
+            name="jtai-watch-deliver", schedules=[Cron(cfg.delivery.retry_cron, timezone=tz)], parameters=params,
+            description="Send immediate alerts whose receiver was down, once their backoff has passed.", tags=["jtai-watch"],
+        ))
+    for period, cron in (("daily", cfg.delivery.daily_cron), ("weekly", cfg.delivery.weekly_cron)):
+        if period in modes:
+            out.append(digest_flow.to_deployment(
+                name=f"jtai-watch-digest-{period}", schedules=[Cron(cron, timezone=tz)], parameters={**params, "period": period},
+                description=f"The {period} digest of alerts.", tags=["jtai-watch"],
+            ))
+    return out
+
+
 @app.command()
 def serve(
     config: ConfigOpt = None,
     port: Annotated[int, typer.Option(help="Port of the local Prefect server started when no PREFECT_API_URL is set.")] = 4200,
 ) -> None:
-    """Serve the ingest flow on the config's schedule on this machine (Prefect serve).
+    """Run the scheduled flows on this machine (Prefect serve).
+
+    Ingest on the config's schedule, retries of undelivered alerts, and the daily and weekly
+    digests.
 
     Prefect's in-process ephemeral API cannot schedule runs, so when no PREFECT_API_URL is
     set this starts a local Prefect server (with its scheduler) for as long as it serves."""
-    cfg = _config(config)
+    cfg = _checked_config(config)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         server = _start_local_prefect_server(port)
-    from prefect.schedules import Cron
+    from prefect import serve as prefect_serve
 
-    from flows.ingest import config_path_arg, ingest
+    from flows.ingest import config_path_arg
 
     try:
-        ingest.serve(
-            name="jtai-watch-ingest",
-            schedules=[Cron(cfg.schedule.cron, timezone=cfg.schedule.timezone)],
-            parameters={"config_path": config_path_arg(config)},
-            description="Discover, fetch, parse, store and diff new safeguarding inspection documents.",
-            tags=["jtai-watch"],
-        )
+        deployments = deployments_for(cfg, config_path_arg(config))
+        err.print("jtai-watch: serving " + ", ".join(d.name for d in deployments), highlight=False)
+        prefect_serve(*deployments)
     finally:
         if server is not None:
             server.terminate()

@@ -45,9 +45,7 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _cron(cls, v: str) -> str:
-        if len(v.split()) not in (5, 6):
-            raise ValueError(f"not a cron expression: {v!r} (five fields, e.g. '0 7 * * *')")
-        return v
+        return _check_cron(v)
 
     @field_validator("timezone")
     @classmethod
@@ -73,6 +71,31 @@ class HttpConfig(_Model):
     revalidate_after_hours: float = Field(168, ge=0)
 
 
+def _check_cron(v: str) -> str:
+    if len(v.split()) not in (5, 6):
+        raise ValueError(f"not a cron expression: {v!r} (five fields, e.g. '0 7 * * *')")
+    return v
+
+
+class DeliveryConfig(_Model):
+    """How alerts go out. Immediate alerts are sent at the end of each run and, for the
+    ones whose receiver was down, by the ``deliver`` flow on ``retry_cron``; daily and
+    weekly subscribers get one digest on ``daily_cron`` / ``weekly_cron`` (in the
+    schedule's time zone)."""
+
+    max_attempts: int = Field(5, ge=1, le=50)
+    backoff_s: float = Field(60, ge=0, le=86400)  # doubles after each failed attempt
+    per_host_concurrency: int = Field(4, ge=1, le=32)
+    retry_cron: str = "*/15 * * * *"
+    daily_cron: str = "0 8 * * *"
+    weekly_cron: str = "0 8 * * 1"
+
+    @field_validator("retry_cron", "daily_cron", "weekly_cron")
+    @classmethod
+    def _crons(cls, v: str) -> str:
+        return _check_cron(v)
+
+
 class ParseConfig(_Model):
     backend: Literal["pdfminer", "pypdfium2"] = "pdfminer"
     max_pages: int = Field(400, ge=1)
@@ -92,7 +115,9 @@ class SourceConfig(_Model):
     labels: list[str] | None = None
     rows: int = Field(100, ge=1, le=1000)
     enabled: bool = True
-    notify_history: bool = False  # alert on everything, even on the baseline run
+    # Alert on what this source lists in its baseline run too (normally the baseline is
+    # history and alerts no one). For a source whose every document is news to you.
+    notify_history: bool = False
 
     @field_validator("kind")
     @classmethod
@@ -147,6 +172,7 @@ class Config(_Model):
     schedule: ScheduleConfig = ScheduleConfig()
     http: HttpConfig = HttpConfig()
     parse: ParseConfig = ParseConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     subscribers: list[SubscriberConfig] = Field(default_factory=list)
     themes: list[ThemeConfig] = Field(default_factory=list)

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,10 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.config import ConfigError, load_config
+from flows.delivery import alert_stage
 from flows.subscribers import compile_subscriber_watches
-from state.outbox import Outbox
-from tasks.alerting import queue_alerts
-from tasks.notify import deliver
 from parsers.version import PARSER_VERSION
+from state.outbox import Outbox
 from state.models import utcnow
 from state.repo import DocumentRef
 from tasks.fetch import redact_url
@@ -162,7 +161,35 @@ def _summary_base(run_id: str) -> dict[str, Any]:
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), persist_result=False, log_prints=False)
 def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = False) -> dict[str, Any]:
-    """One ingestion cycle: discover, fetch, parse, store, diff. Returns the run summary."""
+    """One ingestion cycle: discover, fetch, parse, store, diff, match, notify. Returns the run summary."""
+    return _run_cycle("ingest", config_path, sources, dry_run=dry_run)
+
+
+@flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=8), persist_result=False, log_prints=False)
+def backfill(
+    config_path: str,
+    sources: list[str] | None = None,
+    since: date | None = None,
+    notify: bool = False,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Make sure everything the sources list is stored — every document is checked again,
+    whatever its listing says — and, with ``notify``, alert on the history too: every
+    stored document of these sources (published on or after ``since``) is matched against
+    the watches, and each subscriber hears once of each match, even of documents first seen
+    before they were added. Without ``notify`` only real news is alerted, as in ``ingest``."""
+    return _run_cycle("backfill", config_path, sources, dry_run=dry_run, revalidate_all=True, history=(since, notify))
+
+
+def _run_cycle(
+    flow_name: str,
+    config_path: str,
+    sources: list[str] | None,
+    *,
+    dry_run: bool,
+    revalidate_all: bool = False,
+    history: tuple[date | None, bool] | None = None,
+) -> dict[str, Any]:
     started = time.monotonic()
     logger = get_run_logger()
     config = load_config(config_path)
@@ -170,103 +197,29 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
     watches = compile_subscriber_watches(config) if config.subscribers else None
     ctx = IngestContext.open(config)
     _CONTEXTS[run_id] = ctx
-    outbox = Outbox(ctx.store.engine)
     summary = _summary_base(run_id)
     outcomes: list[DocOutcome] = []
     try:
-        ctx.store.start_run(run_id, "ingest", dry_run=dry_run)
+        ctx.store.start_run(run_id, flow_name, dry_run=dry_run)
         # A subscriber is "added" when a run first sees them in the config, before anything
         # of this run is registered: they hear of what is seen from now on.
-        outbox.sync_subscribers([s.name for s in config.subscribers])
+        Outbox(ctx.store.engine).sync_subscribers([s.name for s in config.subscribers])
         selected = [config.source(n) for n in sources] if sources else [s for s in config.sources if s.enabled]
         summary["sources"] = len(selected)
         source_ids = {s.name: ctx.store.ensure_source(s.name, s.kind, s.url) for s in selected}
+        discoveries, listed = _discover_fetch_store(ctx, run_id, config, selected, source_ids, summary, outcomes, revalidate_all)
 
-        # 1. discover every source at once; one failing source does not stop the others
-        futures = {s.name: discover_task.submit(run_id, s.name) for s in selected}
-        discoveries: dict[str, Discovery] = {}
-        for name, fut in futures.items():
-            try:
-                discoveries[name] = fut.result()
-            except Exception as exc:
-                d = Discovery(source=name)
-                d.failures.append(Failure(config.source(name).url, "discover", f"{type(exc).__name__}: {exc}"))
-                discoveries[name] = d
+        # Match what is news against the watches, queue each alert once, send the immediate ones.
+        news = [(o.version_id, o.status) for o in outcomes if o.after_baseline and o.version_id and o.status in ("new_document", "new_version")]
+        past: list[tuple[int, str]] = []
+        if history is not None and history[1]:
+            fresh = {vid for vid, _ in news}
+            stored = ctx.store.current_versions(sorted(listed), published_since=history[0])
+            past = [(vid, "new_document") for vid in stored if vid not in fresh]
+            summary["history"] = len(past)
+        summary.update(alert_stage(ctx.store.engine, config, watches, news, ctx.gazetteer, history=past, dry_run=dry_run))
 
-        # 2. register what is listed (new documents after a source's baseline are news)
-        refs: list[tuple[DocumentRef, bool]] = []
-        skipped: list[DocumentRef] = []
-        seen_docs: set[int] = set()
-        revalidate_before = utcnow() - timedelta(hours=config.http.revalidate_after_hours)
-        for name, d in discoveries.items():
-            summary["failed"].extend(f.to_json() for f in d.failures)
-            baselined = ctx.store.source_baseline_at(source_ids[name]) is not None
-            registered = ctx.store.upsert_listed_many(source_ids[name], d.listed, after_baseline=baselined)
-            unchanged = {i.url: i.listing_unchanged for i in d.listed}
-            for ref in registered:
-                item_unchanged = unchanged.get(ref.url, False)
-                if ref.id in seen_docs:  # listed by two sources (a feed and a provider page)
-                    continue
-                seen_docs.add(ref.id)
-                if _can_skip(item_unchanged, ref, revalidate_before):
-                    skipped.append(ref)
-                    continue
-                refs.append((ref, baselined))
-            if d.complete:
-                ctx.store.mark_unlisted(source_ids[name], [i.url for i in d.listed])
-        summary["discovered"] = len(refs) + len(skipped)
-        _emit("total", len(refs) + len(skipped))
-        for ref in skipped:  # the listing says nothing changed and the last check is recent
-            _record(ctx, outcomes, DocOutcome(ref.url, "not_modified"), ref)
-
-        # 3. fetch all, parse what is new, store as parses finish
-        fetches = {fetch_task.submit(run_id, ref): (ref, news) for ref, news in refs}
-        parses: dict[Any, tuple[DocumentRef, FetchStep, bool]] = {}
-        for fut in as_completed(list(fetches)):
-            ref, news = fetches[fut]
-            try:
-                step = fut.result()
-            except Exception as exc:
-                _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", f"{type(exc).__name__}: {exc}")), ref)
-                continue
-            if step.outcome == "failed":
-                _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", step.error or "fetch failed"), bytes_downloaded=step.bytes_downloaded), ref)
-                continue
-            if step.outcome == "not_modified":
-                ctx.store.record_not_modified(ref.id)
-                _record(ctx, outcomes, DocOutcome(ref.url, "not_modified"), ref)
-                continue
-            assert step.sha256
-            if needs_parse(ctx, ref, step.sha256):
-                parses[parse_task.submit(run_id, step.sha256, ctx.backend)] = (ref, step, news)
-            else:
-                _store(ctx, run_id, outcomes, summary, ref, step, news, None, None, None)
-        for fut in as_completed(list(parses)):
-            ref, step, news = parses[fut]
-            try:
-                parsed, error, code = fut.result()
-            except Exception as exc:
-                parsed, error, code = None, f"parser failed: {type(exc).__name__}: {exc}", "parser_bug"
-            if parsed is not None:
-                summary["parsed"] += 1
-            _store(ctx, run_id, outcomes, summary, ref, step, news, parsed, error, code)
-
-        # 4. match what is news against the watches, queue each alert once, send the immediate ones
-        if watches is not None and not dry_run:
-            news_items = [(o.version_id, o.status) for o in outcomes if o.after_baseline and o.version_id and o.status in ("new_document", "new_version")]
-            summary["alerts_queued"] = queue_alerts(
-                ctx.store.engine, outbox, news_items, watches=watches,
-                subscriber_names=[s.name for s in config.subscribers], gazetteer=ctx.gazetteer,
-            )
-            delivered = deliver(
-                outbox,
-                {s.name: s.notify for s in config.subscribers},
-                subscribers=[s.name for s in config.subscribers if s.digest == "immediate"],
-            )
-            summary["alerts_sent"] = delivered.sent
-            summary["alerts_failed"] = delivered.failed + delivered.retrying
-
-        # 5. a source's first complete run is its baseline
+        # A source's first complete run is its baseline.
         for name, d in discoveries.items():
             ctx.store.finish_source(source_ids[name], complete=d.complete, error="; ".join(f.error for f in d.failures[:3]) or None)
     finally:
@@ -277,13 +230,92 @@ def ingest(config_path: str, sources: list[str] | None = None, dry_run: bool = F
         ctx.store.finish_run(run_id, summary)
         _CONTEXTS.pop(run_id, None)
         ctx.close()
-    _artifact(summary, outcomes)
+    _artifact(summary, outcomes, flow_name)
     logger.info(
-        "ingest: %d sources, %d listed, %d fetched, %d not modified, %d new documents, %d new versions, %d failed",
-        summary["sources"], summary["discovered"], summary["fetched"], summary["not_modified"],
-        summary["new_documents"], summary["new_versions"], len(summary["failed"]),
+        "%s: %d sources, %d listed, %d fetched, %d not modified, %d new documents, %d new versions, %d failed, "
+        "%d alerts queued, %d sent",
+        flow_name, summary["sources"], summary["discovered"], summary["fetched"], summary["not_modified"],
+        summary["new_documents"], summary["new_versions"], len(summary["failed"]), summary["alerts_queued"], summary["alerts_sent"],
     )
     return summary
+
+
+def _discover_fetch_store(
+    ctx: IngestContext, run_id: str, config: Any, selected: list[Any], source_ids: dict[str, int],
+    summary: dict[str, Any], outcomes: list[DocOutcome], revalidate_all: bool,
+) -> tuple[dict[str, Discovery], set[int]]:
+    """Discover every source at once, register what is listed, fetch what may have changed,
+    parse what is new, store as parses finish. Failures are recorded, never raised.
+    Returns the discoveries and the ids of every document listed."""
+    futures = {s.name: discover_task.submit(run_id, s.name) for s in selected}
+    discoveries: dict[str, Discovery] = {}
+    for name, fut in futures.items():
+        try:
+            discoveries[name] = fut.result()
+        except Exception as exc:
+            d = Discovery(source=name)
+            d.failures.append(Failure(config.source(name).url, "discover", f"{type(exc).__name__}: {exc}"))
+            discoveries[name] = d
+
+    # Register what is listed. A document first seen after its source's baseline is news —
+    # and so is everything a ``notify_history`` source lists, baseline or not.
+    refs: list[tuple[DocumentRef, bool]] = []
+    skipped: list[DocumentRef] = []
+    seen_docs: set[int] = set()
+    revalidate_before = utcnow() - timedelta(hours=config.http.revalidate_after_hours)
+    for name, d in discoveries.items():
+        summary["failed"].extend(f.to_json() for f in d.failures)
+        baselined = ctx.store.source_baseline_at(source_ids[name]) is not None
+        news = baselined or config.source(name).notify_history
+        registered = ctx.store.upsert_listed_many(source_ids[name], d.listed, after_baseline=baselined)
+        unchanged = {i.url: i.listing_unchanged for i in d.listed}
+        for ref in registered:
+            if ref.id in seen_docs:  # listed by two sources (a feed and a provider page)
+                continue
+            seen_docs.add(ref.id)
+            if not revalidate_all and _can_skip(unchanged.get(ref.url, False), ref, revalidate_before):
+                skipped.append(ref)
+                continue
+            refs.append((ref, news))
+        if d.complete:
+            ctx.store.mark_unlisted(source_ids[name], [i.url for i in d.listed])
+    summary["discovered"] = len(refs) + len(skipped)
+    _emit("total", len(refs) + len(skipped))
+    for ref in skipped:  # the listing says nothing changed and the last check is recent
+        _record(ctx, outcomes, DocOutcome(ref.url, "not_modified"), ref)
+
+    # Fetch all, parse what is new, store as parses finish.
+    fetches = {fetch_task.submit(run_id, ref): (ref, news) for ref, news in refs}
+    parses: dict[Any, tuple[DocumentRef, FetchStep, bool]] = {}
+    for fut in as_completed(list(fetches)):
+        ref, news = fetches[fut]
+        try:
+            step = fut.result()
+        except Exception as exc:
+            _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", f"{type(exc).__name__}: {exc}")), ref)
+            continue
+        if step.outcome == "failed":
+            _record(ctx, outcomes, DocOutcome(ref.url, "failed", failure=Failure(redact_url(ref.url), "fetch", step.error or "fetch failed"), bytes_downloaded=step.bytes_downloaded), ref)
+            continue
+        if step.outcome == "not_modified":
+            ctx.store.record_not_modified(ref.id)
+            _record(ctx, outcomes, DocOutcome(ref.url, "not_modified"), ref)
+            continue
+        assert step.sha256
+        if needs_parse(ctx, ref, step.sha256):
+            parses[parse_task.submit(run_id, step.sha256, ctx.backend)] = (ref, step, news)
+        else:
+            _store(ctx, run_id, outcomes, summary, ref, step, news, None, None, None)
+    for fut in as_completed(list(parses)):
+        ref, step, news = parses[fut]
+        try:
+            parsed, error, code = fut.result()
+        except Exception as exc:
+            parsed, error, code = None, f"parser failed: {type(exc).__name__}: {exc}", "parser_bug"
+        if parsed is not None:
+            summary["parsed"] += 1
+        _store(ctx, run_id, outcomes, summary, ref, step, news, parsed, error, code)
+    return discoveries, seen_docs
 
 
 def _store(
@@ -351,11 +383,11 @@ def _current_run_id() -> str:
     return str(uuid.uuid4())
 
 
-def _artifact(summary: dict[str, Any], outcomes: list[DocOutcome]) -> None:
+def _artifact(summary: dict[str, Any], outcomes: list[DocOutcome], flow_name: str = "ingest") -> None:
     """A markdown summary in the Prefect UI: counts, new documents, failures (no secrets:
     URLs are redacted and the config is never included)."""
     lines = [
-        "# jtai-watch ingest",
+        f"# jtai-watch {flow_name}",
         "",
         "| sources | listed | fetched | not modified | new documents | new versions | parsed | failed |",
         "|---|---|---|---|---|---|---|---|",
@@ -374,7 +406,7 @@ def _artifact(summary: dict[str, Any], outcomes: list[DocOutcome]) -> None:
         lines += ["", "## Failures", "", "| stage | url | error |", "|---|---|---|"]
         lines += [f"| {f['stage']} | {f['url']} | {str(f['error']).replace('|', '/')} |" for f in summary["failed"][:200]]
     try:
-        create_markdown_artifact("\n".join(lines), key="ingest-summary", description="jtai-watch run summary")
+        create_markdown_artifact("\n".join(lines), key=f"{flow_name}-summary", description="jtai-watch run summary")
     except Exception:  # artifacts are a convenience; never fail a run over one
         pass
 
@@ -383,9 +415,10 @@ def _artifact(summary: dict[str, Any], outcomes: list[DocOutcome]) -> None:
 
 
 @flow(name="rerun", persist_result=False)
-def rerun(config_path: str, document: str, reparse: bool = False) -> dict[str, Any]:
+def rerun(config_path: str, document: str, reparse: bool = False, notify: bool = False) -> dict[str, Any]:
     """Fetch one document again (or, with ``reparse``, re-parse its stored body with the
-    current parser) and diff again."""
+    current parser) and diff again. With ``notify``, subscribers whose watches match hear
+    of it — once per (subscriber, version, watch), so a second ``--notify`` sends nothing."""
     started = time.monotonic()
     config = load_config(config_path)
     run_id = _current_run_id()
@@ -424,6 +457,12 @@ def rerun(config_path: str, document: str, reparse: bool = False) -> dict[str, A
         summary["document_id"] = doc.id
         summary["version_id"] = out.version_id
         summary["diff"] = out.diff_summary
+        if notify and not error and config.subscribers:
+            Outbox(ctx.store.engine).sync_subscribers([s.name for s in config.subscribers])
+            change = "new_version" if out.basis == "previous_version" else "new_document"
+            summary.update(alert_stage(
+                ctx.store.engine, config, compile_subscriber_watches(config), [], ctx.gazetteer, history=[(out.version_id, change)]
+            ))
     finally:
         summary["seconds"] = round(time.monotonic() - started, 2)
         ctx.store.finish_run(run_id, summary)

@@ -475,6 +475,21 @@ class Store:
         with Session(self.engine) as s:
             return s.get(Version, version_id)
 
+    def current_versions(self, document_ids: Sequence[int], *, published_since: date | None = None) -> list[int]:
+        """The current, successfully parsed version of each document, oldest publication
+        first; with ``published_since``, only those published on or after that day."""
+        rows: list[tuple[int, date | None]] = []
+        with Session(self.engine) as s:
+            for chunk in _chunks(list(document_ids), 500):
+                published = func.coalesce(Version.published, Document.listed_published)
+                q = select(Version.id, published).join(Document, Document.current_version_id == Version.id).where(
+                    Document.id.in_(list(chunk)), Version.parse_error_code.is_(None)
+                )
+                if published_since:
+                    q = q.where(published >= published_since)
+                rows += [(vid, day) for vid, day in s.execute(q).all()]
+        return [vid for vid, _ in sorted(rows, key=lambda r: (r[1] or date.min, r[0]))]
+
     def diff_of(self, version_id: int) -> tuple[Diff, list[FindingChange]] | None:
         with Session(self.engine) as s:
             d = s.scalar(select(Diff).where(Diff.version_id == version_id))

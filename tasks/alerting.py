@@ -26,7 +26,6 @@ from state.outbox import Outbox, QueuedAlert
 from .render import Alert, AlertDocument, AlertHit, AlertMatch
 
 
-
 def watch_label(spec: WatchSpec, gazetteer: Gazetteer) -> str:
     """A watch in plain words: "areas: Islington", "themes: neglect in areas for improvement"."""
     parts = []
@@ -62,8 +61,11 @@ def alerts_for_version(
     watches: WatchSet,
     added_at: dict[str, datetime],
     gazetteer: Gazetteer,
+    explicit: bool = False,
 ) -> list[QueuedAlert]:
-    """The alerts one stored version deserves, ready for the outbox."""
+    """The alerts one stored version deserves, ready for the outbox. ``explicit`` (a
+    backfill or rerun with ``--notify``) drops the rule that a subscriber hears only of
+    documents first seen after they were added."""
     with Session(engine) as s:
         version = s.get(Version, version_id)
         if version is None or version.parse_error_code:
@@ -98,7 +100,7 @@ def alerts_for_version(
     out = []
     for m in matches:
         since = _aware(added_at.get(m.subscriber))
-        if since and first_seen and first_seen < since:
+        if not explicit and since and first_seen and first_seen < since:
             continue  # the subscriber was added after this document was first seen
         hits = [
             AlertHit(
@@ -127,6 +129,7 @@ def queue_alerts(
     watches: WatchSet,
     subscriber_names: Sequence[str],
     gazetteer: Gazetteer,
+    explicit: bool = False,
 ) -> int:
     """Queue the alerts of ``news`` — (version id, "new_document" | "new_version") pairs."""
     if not news or not subscriber_names:
@@ -134,5 +137,7 @@ def queue_alerts(
     added_at = outbox.sync_subscribers(subscriber_names)
     rows: list[QueuedAlert] = []
     for version_id, change in news:
-        rows += alerts_for_version(engine, version_id, change=change, watches=watches, added_at=added_at, gazetteer=gazetteer)
+        rows += alerts_for_version(
+            engine, version_id, change=change, watches=watches, added_at=added_at, gazetteer=gazetteer, explicit=explicit
+        )
     return outbox.queue(rows)

@@ -37,8 +37,8 @@ def site():
 def test_init_run_findings_diff_rerun(tmp_path, site, seed_text):
     res = cli("init", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "schema 0002" in res.stdout and (tmp_path / "jtai-watch.yaml").exists()
-    config = write_config(tmp_path, site, "sqlite:///state/jtai-watch.db")
+    assert "schema 0003" in res.stdout and (tmp_path / "jtai-watch.yaml").exists()
+    write_config(tmp_path, site, "sqlite:///state/jtai-watch.db")
     res = cli("run", "--json", "--source", "ofsted", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     summary = json.loads(res.stdout)

@@ -39,6 +39,8 @@ def test_env_expansion_and_missing_variable(tmp_path):
         ("http: {per_host_concurrency: 0}\n", "http.per_host_concurrency: Input should be greater than or equal to 1"),
         ("schedule: {cron: 'daily'}\n", "schedule.cron: not a cron expression"),
         ("schedule: {timezone: 'Mars/Olympus'}\n", "schedule.timezone: unknown time zone 'Mars/Olympus'"),
+        ("delivery: {weekly_cron: 'mondays'}\n", "delivery.weekly_cron: not a cron expression"),
+        ("delivery: {max_attempts: 0}\n", "delivery.max_attempts: Input should be greater than or equal to 1"),
         ("state: {url: x, colour: red}\n", "state.colour: unknown setting"),
         ("sources: [\n", "not valid YAML at line"),
         ("- just a list\n", "the config must be a mapping"),
@@ -62,3 +64,24 @@ def test_parse_config_defaults():
     cfg = parse_config({})
     assert cfg.sources == [] and cfg.subscribers == []
     assert cfg.parse.backend == "pdfminer"
+
+
+def test_delivery_defaults():
+    d = parse_config({}).delivery
+    assert (d.max_attempts, d.backoff_s, d.per_host_concurrency) == (5, 60, 4)
+    assert (d.retry_cron, d.daily_cron, d.weekly_cron) == ("*/15 * * * *", "0 8 * * *", "0 8 * * 1")
+
+
+def test_readme_subscriber_example_is_valid(tmp_path):
+    """The config example in the README's Alerts section loads and compiles."""
+    from pathlib import Path
+
+    from flows.subscribers import compile_subscriber_watches
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\nsubscribers:", 1)[1].split("```", 1)[0]
+    env = {"SMTP_PASSWORD": "pw", "SLACK_TOKEN_A": "T1JJ3T3L2", "SLACK_TOKEN_B": "A1BRTD4JD", "SLACK_TOKEN_C": "TIiajkdnlazkcOXrIdevi7FQ"}
+    cfg = load_config(write(tmp_path, "subscribers:" + block), env=env)
+    assert [s.digest for s in cfg.subscribers] == ["immediate"]
+    assert len(cfg.subscribers[0].watches) == 3
+    assert compile_subscriber_watches(cfg) is not None
