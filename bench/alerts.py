@@ -16,9 +16,13 @@ Prints compile and match times (best of several runs; these machines are noisy, 
 ratios within one run mean much), the matches and finding hits, and each series' ratio
 10,000 / 10 watches against the target of 2x.
 
-    python bench/alerts.py [--only matching] [--json]
+    python bench/alerts.py [--only matching|delivery] [--json]
 
-Further benches (delivery) register in ``BENCHES`` and receive the same parsed corpus.
+Part two, delivery: 1,000 immediate alerts (rendered from the corpus) queued in a SQLite
+outbox and delivered through apprise to a ``json://`` webhook receiver on loopback that
+answers in 20 ms: alerts/s one at a time against the default policy (sending threads, at
+most ``per_host_concurrency`` at once to one host), and the most requests the receiver saw
+at once, which must not exceed the bound. Every alert must arrive exactly once.
 """
 
 from __future__ import annotations
@@ -224,8 +228,148 @@ def bench_matching(docs: list[ParsedDocument], *, runs: int = 7, quiet: bool = F
     return out
 
 
-# Delivery (and any later bench) registers here: name -> fn(docs, quiet=...) -> dict.
-BENCHES: dict[str, Callable[..., dict[str, Any]]] = {"matching": bench_matching}
+# --------------------------------------------------------------------------- delivery
+
+
+class Receiver:
+    """A JSON webhook receiver on loopback that answers after ``latency`` seconds (a real
+    chat service takes tens of milliseconds) and records the most requests it served at
+    once, per path."""
+
+    def __init__(self, latency: float) -> None:
+        import http.server
+        import threading
+
+        self.latency = latency
+        self.posts = 0
+        self.active = 0
+        self.max_active = 0
+        lock = threading.Lock()
+        me = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                with lock:
+                    me.active += 1
+                    me.max_active = max(me.max_active, me.active)
+                try:
+                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    time.sleep(me.latency)
+                finally:
+                    # Before answering: once the answer is out the sender may start the
+                    # next request while this thread still runs.
+                    with lock:
+                        me.active -= 1
+                        me.posts += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *a: Any) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _delivery_run(docs: list[ParsedDocument], n: int, policy: Any, latency: float, workdir: Path) -> dict[str, Any]:
+    """Queue ``n`` immediate alerts (real rendered alerts from the corpus, 20 subscribers on
+    one webhook host) in a fresh SQLite store and deliver them all; alerts/s end to end —
+    claim, render, send through apprise, mark."""
+    from parsers.diff import diff_findings
+    from parsers.version import PARSER_VERSION
+    from state.blobs import BlobStore
+    from state.db import open_store
+    from state.outbox import Outbox, QueuedAlert
+    from state.repo import Store
+    from tasks.notify import deliver
+    from tasks.render import Alert, AlertDocument, AlertMatch, make_hit
+
+    engine = open_store(f"sqlite:///{workdir / 'bench.db'}")
+    store = Store(engine, BlobStore(workdir / "blobs"))
+    src = store.ensure_source("bench", "file", "file:///bench")
+    docs = [d for d in docs if d.findings and d.area is not None][:20]
+    payloads, versions = [], []
+    for i, d in enumerate(docs):
+        ref = store.upsert_listed(src, f"https://files.example/{i}.pdf")
+        body = f"doc {i}".encode()
+        out = store.store_version(
+            ref.id, sha256=store.blobs.put(body), size=len(body), content_type=None, etag=None, last_modified=None,
+            parsed=d, parse_error=None, parse_error_code=None, parser_version=PARSER_VERSION, diff=diff_findings,
+        )
+        versions.append(out.version_id)
+        hits = [make_hit(f, [f.text.split()[0]]) for f in d.findings[:3]]
+        payloads.append(Alert(
+            subscriber="", document=AlertDocument.from_parsed(d, f"https://files.example/{i}.pdf"),
+            matches=[AlertMatch("areas: " + d.area.name, hits)], change="new_document",
+        ))
+    subscribers = [f"sub-{k:02d}" for k in range(20)]
+    rows = []
+    for j in range(n):
+        k = j % len(payloads)
+        alert = payloads[k]
+        alert.subscriber = subscribers[j % len(subscribers)]
+        rows.append(QueuedAlert(alert.subscriber, versions[k], f"{j}:w", alert.to_json()))
+    outbox = Outbox(engine)
+    outbox.sync_subscribers(subscribers)
+    outbox.queue(rows)
+    receiver = Receiver(latency)
+    notify = {name: [f"json://127.0.0.1:{receiver.port}/hook/{name}"] for name in subscribers}
+    try:
+        t = time.perf_counter()
+        summary = deliver(outbox, notify, policy=policy)
+        seconds = time.perf_counter() - t
+    finally:
+        receiver.close()
+        engine.dispose()
+    return {"alerts": n, "sent": summary.sent, "failed": summary.failed + summary.retrying, "posts": receiver.posts,
+            "seconds": seconds, "alerts_per_s": summary.sent / seconds, "max_concurrent_at_receiver": receiver.max_active}
+
+
+def bench_delivery(docs: list[ParsedDocument], *, n: int = 1_000, latency: float = 0.02, quiet: bool = False) -> dict[str, Any]:
+    """Deliver ``n`` alerts to one local webhook host that answers in ``latency`` seconds:
+    one at a time (``workers=1``) against the default policy (8 sending threads, at most
+    ``per_host`` = 4 at once to one host), and the same with ``per_host`` = 1 to show the
+    bound holds. Every alert must arrive exactly once."""
+    import tempfile
+
+    from tasks.notify import DeliveryPolicy
+
+    cases = {
+        "sequential (workers=1)": DeliveryPolicy(workers=1, per_host=1),
+        "default (workers=8, per_host=4)": DeliveryPolicy(),
+        "bounded (workers=8, per_host=1)": DeliveryPolicy(per_host=1),
+    }
+    out: dict[str, Any] = {"alerts": n, "receiver_latency_s": latency, "runs": {}}
+    for label, policy in cases.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            r = _delivery_run(docs, n, policy, latency, Path(tmp))
+        r["per_host"] = policy.per_host
+        r["ok"] = r["sent"] == r["posts"] == n and r["max_concurrent_at_receiver"] <= policy.per_host
+        out["runs"][label] = r
+        if not quiet:
+            print(f"  {label:<34} {r['sent']:>5} sent in {r['seconds']:6.2f} s = {r['alerts_per_s']:7.1f} alerts/s"
+                  f"   receiver saw at most {r['max_concurrent_at_receiver']} at once"
+                  f"{'' if r['ok'] else '   NOT OK'}")
+    seq, dflt = out["runs"]["sequential (workers=1)"], out["runs"]["default (workers=8, per_host=4)"]
+    out["speedup_default_vs_sequential"] = dflt["alerts_per_s"] / seq["alerts_per_s"]
+    out["ok"] = all(r["ok"] for r in out["runs"].values())
+    if not quiet:
+        print(f"  default / sequential: {out['speedup_default_vs_sequential']:.2f}x alerts/s "
+              f"(bounded by per_host = 4); every alert received exactly once: {'yes' if out['ok'] else 'NO'}")
+    return out
+
+
+# Each bench registers here: name -> fn(docs, quiet=...) -> dict.
+BENCHES: dict[str, Callable[..., dict[str, Any]]] = {"matching": bench_matching, "delivery": bench_delivery}
 
 
 def main(argv: list[str] | None = None) -> int:
