@@ -81,7 +81,6 @@ def test_baseline_then_one_alert_per_news(env_hook, seed_pdf, seed_text):
     threading.Thread(target=back.server.serve_forever, daemon=True).start()
     try:
         store = env.store()
-        from state.outbox import Outbox
         from state.models import utcnow
         from sqlalchemy import update
         from sqlalchemy.orm import Session

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache

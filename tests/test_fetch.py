@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import format_datetime
