@@ -27,7 +27,8 @@ from .render import Alert, AlertDocument, AlertHit, AlertMatch
 
 
 def watch_label(spec: WatchSpec, gazetteer: Gazetteer) -> str:
-    """A watch in plain words: "areas: Islington", "themes: neglect in areas for improvement"."""
+    """A watch in plain words, as the subscriber reads it under "Matched your watch":
+    "areas: Islington in JTAI letters", "themes: neglect in areas for improvement"."""
     parts = []
     if spec.areas:
         names = []
@@ -39,12 +40,19 @@ def watch_label(spec: WatchSpec, gazetteer: Gazetteer) -> str:
         parts.append("themes: " + ", ".join(sorted(spec.themes)))
     if spec.phrases:
         parts.append("phrases: " + ", ".join(f'"{p}"' for p in spec.phrases))
-    label = "; ".join(parts) or "documents"
-    if spec.sections:
-        label += " in " + ", ".join(sorted({section_label(s, plural=True) for s in spec.sections}))
-    if spec.kinds:
-        label += " (" + ", ".join(sorted(k.replace("_", " ") for k in spec.kinds)) + ")"
+    kinds = " or ".join(sorted(_KIND_PLURALS.get(k, k.replace("_", " ") + "s") for k in spec.kinds))
+    sections = ", ".join(sorted({section_label(s, plural=True) for s in spec.sections}))
+    if not parts:  # "all JTAI letters", "priority actions of JTAI letters"
+        return (sections + (f" of {kinds}" if kinds else "")) if sections else f"all {kinds or 'documents'}"
+    label = "; ".join(parts)
+    if sections:
+        label += " in " + sections
+    if kinds:
+        label += (" of " if sections else " in ") + kinds
     return label
+
+
+_KIND_PLURALS = {"jtai_letter": "JTAI letters", "inspection_report": "Ofsted inspections", "board_report": "board annual reports"}
 
 
 def _aware(dt: datetime | None) -> datetime | None:

@@ -116,7 +116,7 @@ def test_email_digest_and_no_secret_anywhere(mail_env, seed_pdf, seed_text, capf
         flat = " ".join(text.split())
         assert "<mark>home visits</mark>" in html
         assert "Area for improvement 13 - phrases: home visits …antenatal care do not regularly offer *home visits*, which would enable" in flat
-        assert 'Matched your watch (areas: Islington; phrases: "home visits" (jtai letter)), 2 findings:' in flat
+        assert 'Matched your watch (areas: Islington; phrases: "home visits" in JTAI letters), 2 findings:' in flat
         assert "What changed: No earlier JTAI letter for this area to compare with." in flat
         assert hook.posts == []
 

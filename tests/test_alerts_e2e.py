@@ -1,6 +1,7 @@
 """Alerting end to end over the local Ofsted site with a real webhook receiver: the baseline
 alerts no one; a letter listed afterwards gives one alert; running again gives none; a
-changed letter gives one "changed" alert; a receiver that was down gets it next run."""
+changed letter gives one "changed" alert naming exactly the changed finding; a receiver that
+was down gets it next run, and only once. The webhook payloads are asserted exactly."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from datetime import date
 
 import pytest
 
-from state.models import AlertOutbox
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from state.models import AlertOutbox, utcnow
 from tests.support.ingest_env import IngestEnv, write_config
 from tests.support.ofsted_site import OfstedSite
 from tests.support.stores import BACKENDS, store_url
@@ -41,8 +45,18 @@ def test_baseline_then_one_alert_per_news(env_hook, seed_pdf, seed_text):
     assert second["new_documents"] == 1
     assert (second["alerts_queued"], second["alerts_sent"], second["alerts_failed"]) == (1, 1, 0)
     assert len(hook.posts) == 1
-    message = hook.posts[0]["json"]["message"]
-    assert "Islington" in message and env.site.file_url(new_id) in message
+    url = env.site.file_url(new_id)
+    head = [
+        f"[Open the JTAI letter]({url})",
+        "Joint targeted area inspection of the multi-agency response to sexual abuse in the family in Islington",
+        "Matched areas: Islington in JTAI letters",
+        "Written statement of action due 10 May 2019",
+    ]
+    # apprise's json:// payload, exactly: our markdown as the message, no title.
+    assert hook.posts[0]["json"] == {
+        "version": "1.0", "title": "", "attachments": [], "type": "info",
+        "message": "\n".join(["**JTAI letter: Islington (published 29 January 2019)**", *head]),
+    }
 
     third = env.run()
     assert (third["alerts_queued"], third["alerts_sent"]) == (0, 0) and len(hook.posts) == 1
@@ -59,39 +73,24 @@ def test_baseline_then_one_alert_per_news(env_hook, seed_pdf, seed_text):
     assert fourth["alerts_failed"] == 1
     assert env.count(AlertOutbox) == 2
 
-    back = Hook.__new__(Hook)  # listen again on the same port
-    import http.server
-    import threading
-
-    back.posts = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            import json as _json
-
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            back.posts.append({"json": _json.loads(body)})
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *a):  # noqa: ANN002
-            pass
-
-    back.server = http.server.ThreadingHTTPServer(("127.0.0.1", hook_port), Handler)
-    threading.Thread(target=back.server.serve_forever, daemon=True).start()
+    back = Hook(hook_port)  # the receiver is up again, on the same address
     try:
         store = env.store()
-        from state.models import utcnow
-        from sqlalchemy import update
-        from sqlalchemy.orm import Session
-
         with Session(store.engine) as s, s.begin():  # its backoff has passed
             s.execute(update(AlertOutbox).values(next_attempt_at=utcnow()))
         store.engine.dispose()
         fifth = env.run()
-        assert fifth["alerts_sent"] == 1 and len(back.posts) == 1
-        changed = back.posts[0]["json"]["message"]
-        assert "Midwives providing antenatal care now offer home visits" in changed or "changed" in changed.lower()
+        assert (fifth["alerts_queued"], fifth["alerts_sent"], fifth["alerts_failed"]) == (0, 1, 0)
+        assert len(back.posts) == 1
+        # Exactly the one changed finding, said as such.
+        assert back.posts[0]["json"]["message"].splitlines() == [
+            "**New version — JTAI letter: Islington (published 29 January 2019)**",
+            *head,
+            "Compared with the previous version of this JTAI letter — 1 finding changed:",
+            "- changed area for improvement: Midwives providing antenatal care now offer home visits, "
+            "which would enable better identification of potential risks…",
+        ]
+        sixth = env.run()
+        assert (sixth["alerts_queued"], sixth["alerts_sent"]) == (0, 0) and len(back.posts) == 1
     finally:
-        back.server.shutdown()
-        back.server.server_close()
+        back.close()

@@ -523,3 +523,24 @@ def test_phrase_scan_equals_substring_search(phrases: list[str], text_parts: lis
     ws = watches({"phrases": phrases})
     folded = fold(text)
     assert ws.phrases_in(text) == {p for p in ws.phrases if f" {p} " in folded}
+
+
+@pytest.mark.parametrize(
+    "fields, label",
+    [
+        ({"areas": ["Islington"], "kinds": ["jtai_letter"]}, "areas: Islington in JTAI letters"),
+        ({"kinds": ["jtai_letter"]}, "all JTAI letters"),
+        ({"sections": ["priority_action"], "kinds": ["inspection_report"]}, "areas for priority action of Ofsted inspections"),
+        ({"themes": ["neglect"], "sections": ["area_for_improvement"]}, "themes: neglect in areas for improvement"),
+        ({"areas": ["E09000019"], "phrases": ["home visits"]}, 'areas: Islington; phrases: "home visits"'),
+    ],
+)
+def test_watch_label_reads_as_plain_words(fields: dict, label: str) -> None:
+    """What the subscriber reads after "Matched your watch": no codes, no snake_case."""
+    from parsers.gazetteer import Gazetteer
+    from tasks.alerting import watch_label
+
+    gaz = Gazetteer.default()
+    areas = frozenset(gaz.lookup(a).ons_code for a in fields.pop("areas", []))
+    spec = WatchSpec("s", 0, areas=areas, **{k: tuple(v) if k == "phrases" else frozenset(v) for k, v in fields.items()})
+    assert watch_label(spec, gaz) == label
