@@ -61,6 +61,9 @@ class DeliveryPolicy:
     per_host: int = 4
     workers: int = 8
     batch: int = 200
+    # A digest claims up to this many due alerts at once, so one subscriber's week of
+    # alerts is one message, not one per ``batch``.
+    digest_batch: int = 5000
 
 
 @dataclass(slots=True)
@@ -265,7 +268,8 @@ def deliver(
     tried: set[int] = set()
     with ThreadPoolExecutor(max_workers=max(1, policy.workers), thread_name_prefix="jtai-notify") as pool:
         while True:
-            batch = outbox.claim(limit=policy.batch, subscribers=names, worker=worker, exclude=tried)
+            limit = policy.batch if mode == "immediate" else policy.digest_batch
+            batch = outbox.claim(limit=limit, subscribers=names, worker=worker, exclude=tried)
             if not batch:
                 return summary
             tried.update(item.id for item in batch)

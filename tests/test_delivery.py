@@ -108,6 +108,17 @@ def test_daily_digest_is_one_message_per_url_with_every_alert(store, smtp, hook,
     assert len(inbox.messages) == 1 and len(hook.posts) == 1
 
 
+def test_a_big_weekly_digest_is_still_one_message(store, hook, seed_text):
+    """More due alerts than one immediate batch: the week is still one digest."""
+    _, outbox, versions = store
+    alert = alert_for(seed_text, "000", "Islington", "health").to_json()
+    outbox.queue([QueuedAlert("dcs", versions["Islington"], f"{i}:w", alert) for i in range(250)])
+    summary = deliver(outbox, {"dcs": [f"json://127.0.0.1:{hook.port}/digest"]}, mode="weekly", policy=DeliveryPolicy(batch=100))
+    assert (summary.sent, summary.messages) == (250, 1)
+    (post,) = hook.posts
+    assert post["json"]["message"].splitlines()[0].startswith("**jtai-watch weekly digest:")
+
+
 def test_partial_failure_retries_only_the_url_that_failed(store, smtp, hook, seed_text):
     _, outbox, versions = store
     inbox, port = smtp
