@@ -237,67 +237,18 @@ def bench_matching(docs: list[ParsedDocument], *, runs: int = 7, quiet: bool = F
 # --------------------------------------------------------------------------- delivery
 
 
-class Receiver:
-    """A JSON webhook receiver on loopback that answers after ``latency`` seconds (a real
-    chat service takes tens of milliseconds) and records the most requests it served at
-    once, per path."""
-
-    def __init__(self, latency: float) -> None:
-        import http.server
-        import threading
-
-        self.latency = latency
-        self.posts = 0
-        self.active = 0
-        self.max_active = 0
-        lock = threading.Lock()
-        me = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                with lock:
-                    me.active += 1
-                    me.max_active = max(me.max_active, me.active)
-                try:
-                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                    time.sleep(me.latency)
-                finally:
-                    # Before answering: once the answer is out the sender may start the
-                    # next request while this thread still runs.
-                    with lock:
-                        me.active -= 1
-                        me.posts += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *a: Any) -> None:
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            request_queue_size = 128
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def _delivery_run(docs: list[ParsedDocument], n: int, policy: Any, latency: float, workdir: Path) -> dict[str, Any]:
     """Queue ``n`` immediate alerts (real rendered alerts from the corpus, 20 subscribers on
     one webhook host) in a fresh SQLite store and deliver them all; alerts/s end to end —
     claim, render, send through apprise, mark."""
-    from parsers.diff import diff_findings
-    from parsers.version import PARSER_VERSION
     from state.blobs import BlobStore
     from state.db import open_store
     from state.outbox import Outbox, QueuedAlert
     from state.repo import Store
     from tasks.notify import deliver
     from tasks.render import Alert, AlertDocument, AlertMatch, make_hit
+    from tests.support.receivers import Hook
+    from tests.support.stores import add_version
 
     engine = open_store(f"sqlite:///{workdir / 'bench.db'}")
     store = Store(engine, BlobStore(workdir / "blobs"))
@@ -305,13 +256,7 @@ def _delivery_run(docs: list[ParsedDocument], n: int, policy: Any, latency: floa
     docs = [d for d in docs if d.findings and d.area is not None][:20]
     payloads, versions = [], []
     for i, d in enumerate(docs):
-        ref = store.upsert_listed(src, f"https://files.example/{i}.pdf")
-        body = f"doc {i}".encode()
-        out = store.store_version(
-            ref.id, sha256=store.blobs.put(body), size=len(body), content_type=None, etag=None, last_modified=None,
-            parsed=d, parse_error=None, parse_error_code=None, parser_version=PARSER_VERSION, diff=diff_findings,
-        )
-        versions.append(out.version_id)
+        versions.append(add_version(store, src, f"https://files.example/{i}.pdf", d, f"doc {i}".encode()))
         hits = [make_hit(f, [f.text.split()[0]]) for f in d.findings[:3]]
         payloads.append(Alert(
             subscriber="", document=AlertDocument.from_parsed(d, f"https://files.example/{i}.pdf"),
@@ -327,7 +272,8 @@ def _delivery_run(docs: list[ParsedDocument], n: int, policy: Any, latency: floa
     outbox = Outbox(engine)
     outbox.sync_subscribers(subscribers)
     outbox.queue(rows)
-    receiver = Receiver(latency)
+    receiver = Hook()
+    receiver.delay = latency  # a real chat service answers in tens of milliseconds
     notify = {name: [f"json://127.0.0.1:{receiver.port}/hook/{name}"] for name in subscribers}
     try:
         t = time.perf_counter()
@@ -336,7 +282,7 @@ def _delivery_run(docs: list[ParsedDocument], n: int, policy: Any, latency: floa
     finally:
         receiver.close()
         engine.dispose()
-    return {"alerts": n, "sent": summary.sent, "failed": summary.failed + summary.retrying, "posts": receiver.posts,
+    return {"alerts": n, "sent": summary.sent, "failed": summary.failed + summary.retrying, "posts": len(receiver.posts),
             "seconds": seconds, "alerts_per_s": summary.sent / seconds, "max_concurrent_at_receiver": receiver.max_active}
 
 

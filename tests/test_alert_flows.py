@@ -25,9 +25,9 @@ from tests.support.ingest_env import IngestEnv, write_config
 from tests.support.logs import all_log_lines
 from tests.support.ofsted_site import OfstedSite
 from tests.support.seed_pdfs import render
-from tests.support.stores import BACKENDS, store_url
+from tests.support.stores import BACKENDS, add_version, store_url
 from tests.test_cli_ingest import SCRIPT
-from tests.test_notify import Hook, Inbox, free_port
+from tests.support.receivers import Hook, Inbox, free_port
 
 ISLINGTON = "80505"
 PASSWORD = "Sm7p-Pa55word-x9"
@@ -260,8 +260,6 @@ def test_notify_history_backfill_rerun_and_deliver(history_env, seed_text):
 def test_two_delivery_processes_send_each_alert_once(backend, tmp_path, seed_text):
     """Two `jtai-watch deliver` processes over one store: every alert arrives exactly once."""
     from parsers.api import parse_text
-    from parsers.diff import diff_findings
-    from parsers.version import PARSER_VERSION
     from state.blobs import BlobStore
     from state.db import open_store
     from state.repo import Store
@@ -278,15 +276,11 @@ def test_two_delivery_processes_send_each_alert_once(backend, tmp_path, seed_tex
         )
         engine = open_store(url)
         store = Store(engine, BlobStore(tmp_path / "blobs"))
-        ref = store.upsert_listed(store.ensure_source("s", "feed", "https://x"), "https://files.example/islington.pdf")
         doc = parse_text(seed_text("000"))
-        out = store.store_version(
-            ref.id, sha256=store.blobs.put(b"x"), size=1, content_type=None, etag=None, last_modified=None,
-            parsed=doc, parse_error=None, parse_error_code=None, parser_version=PARSER_VERSION, diff=diff_findings,
-        )
+        version_id = add_version(store, store.ensure_source("s", "feed", "https://x"), "https://files.example/islington.pdf", doc, b"x")
         alert = Alert("dcs", AlertDocument.from_parsed(doc, "https://files.example/islington.pdf"),
                       [AlertMatch("areas: Islington", [make_hit(doc.findings[0], [])])])
-        Outbox(engine).queue([QueuedAlert("dcs", out.version_id, f"{i}:k", alert.to_json()) for i in range(n)])
+        Outbox(engine).queue([QueuedAlert("dcs", version_id, f"{i}:k", alert.to_json()) for i in range(n)])
 
         def start(i: int) -> subprocess.Popen:
             env = {**os.environ, "PREFECT_HOME": str(tmp_path / f".prefect{i}")}

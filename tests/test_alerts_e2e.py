@@ -16,7 +16,7 @@ from state.models import AlertOutbox, utcnow
 from tests.support.ingest_env import IngestEnv, write_config
 from tests.support.ofsted_site import OfstedSite
 from tests.support.stores import BACKENDS, store_url
-from tests.test_notify import Hook
+from tests.support.receivers import Hook
 
 ISLINGTON = "80505"
 

@@ -13,17 +13,15 @@ from datetime import timedelta
 import pytest
 
 from parsers.api import parse_text
-from parsers.diff import diff_findings
-from parsers.version import PARSER_VERSION
 from state.blobs import BlobStore
 from state.db import make_engine, open_store
 from state.outbox import Outbox, QueuedAlert
 from state.repo import Store
 from tasks.notify import DeliveryPolicy, deliver, url_host
 from tasks.render import Alert, AlertDocument, AlertMatch, make_hit
-from tests.support.stores import BACKENDS, store_url
+from tests.support.stores import BACKENDS, add_version, store_url
 from tests.support.tls_proxy import InterceptingProxy
-from tests.test_notify import Hook, Inbox, free_port
+from tests.support.receivers import Hook, Inbox, free_port
 
 SLACK_TOKEN = "TIiajkdnlazkcOXrIdevi7FQ"
 
@@ -37,14 +35,9 @@ def store(request, tmp_path, seed_text):
         src = st.ensure_source("ofsted", "ofsted_search", "https://x")
         versions = {}
         for area, seed in (("Islington", "000"), ("Cornwall", "001")):
-            ref = st.upsert_listed(src, f"https://files.example/{area.lower()}.pdf")
-            body = area.encode()
-            out = st.store_version(
-                ref.id, sha256=st.blobs.put(body), size=len(body), content_type=None, etag=None, last_modified=None,
-                parsed=parse_text(seed_text(seed)), parse_error=None, parse_error_code=None,
-                parser_version=PARSER_VERSION, diff=diff_findings,
+            versions[area] = add_version(
+                st, src, f"https://files.example/{area.lower()}.pdf", parse_text(seed_text(seed)), area.encode()
             )
-            versions[area] = out.version_id
         yield url, Outbox(engine), versions
         engine.dispose()
 

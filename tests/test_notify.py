@@ -4,11 +4,6 @@ reasons never show secrets; a dry run sends nothing."""
 
 from __future__ import annotations
 
-import http.server
-import json
-import socket
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,75 +11,14 @@ from aiosmtpd.controller import Controller
 
 from parsers.api import parse_text
 from parsers.diff import describe, diff_findings
-from parsers.version import PARSER_VERSION
 from state.blobs import BlobStore
 from state.db import open_store
 from state.outbox import Outbox, QueuedAlert
 from state.repo import Store
 from tasks.notify import DeliveryPolicy, deliver, redact, secrets_of
 from tasks.render import Alert, AlertDocument, AlertMatch, make_hit
-from tests.support.stores import BACKENDS, store_url
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Hook:
-    """A JSON webhook receiver that can be switched off, answer slowly (``delay``) or with
-    an error (``status``), and counts how many requests it serves at once."""
-
-    def __init__(self, port: int = 0) -> None:
-        self.posts: list[dict] = []
-        self.delay = 0.0
-        self.status = 200
-        self.active = 0
-        self.max_active = 0
-        self.lock = threading.Lock()
-        hook = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                with hook.lock:
-                    hook.active += 1
-                    hook.max_active = max(hook.max_active, hook.active)
-                try:
-                    body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                    if hook.delay:
-                        time.sleep(hook.delay)
-                    if hook.status == 200:
-                        with hook.lock:
-                            hook.posts.append({"path": self.path, "json": json.loads(body), "headers": dict(self.headers)})
-                finally:
-                    # Before answering: once the answer is out the sender may start its
-                    # next request while this thread still runs.
-                    with hook.lock:
-                        hook.active -= 1
-                self.send_response(hook.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *a):  # noqa: ANN002
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.support.receivers import Hook, Inbox, free_port
+from tests.support.stores import BACKENDS, add_version, store_url
 
 
 @pytest.fixture
@@ -104,14 +38,8 @@ def outbox_and_version(request, tmp_path, seed_text):
         engine = open_store(url)
         store = Store(engine, BlobStore(tmp_path / "blobs"))
         src = store.ensure_source("ofsted", "ofsted_search", "https://x")
-        ref = store.upsert_listed(src, "https://files.example/islington.pdf")
-        body = b"islington"
-        out = store.store_version(
-            ref.id, sha256=store.blobs.put(body), size=len(body), content_type=None, etag=None, last_modified=None,
-            parsed=parse_text(seed_text("000")), parse_error=None, parse_error_code=None,
-            parser_version=PARSER_VERSION, diff=diff_findings,
-        )
-        yield Outbox(engine), out.version_id
+        version_id = add_version(store, src, "https://files.example/islington.pdf", parse_text(seed_text("000")), b"islington")
+        yield Outbox(engine), version_id
         engine.dispose()
 
 

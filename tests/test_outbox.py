@@ -7,14 +7,12 @@ from datetime import timedelta
 import pytest
 
 from parsers.api import parse_text
-from parsers.diff import diff_findings
-from parsers.version import PARSER_VERSION
 from state.blobs import BlobStore
 from state.db import open_store
 from state.models import utcnow
 from state.outbox import Outbox, QueuedAlert
 from state.repo import Store
-from tests.support.stores import BACKENDS, store_url
+from tests.support.stores import BACKENDS, add_version, store_url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -25,15 +23,7 @@ def setup(request, tmp_path, seed_text):
         src = store.ensure_source("s", "file", "/x")
         versions = []
         for i in range(3):
-            ref = store.upsert_listed(src, f"file:///{i}.pdf")
-            body = f"body {i}".encode()
-            sha = store.blobs.put(body)
-            out = store.store_version(
-                ref.id, sha256=sha, size=len(body), content_type=None, etag=None, last_modified=None,
-                parsed=parse_text(seed_text("000")), parse_error=None, parse_error_code=None,
-                parser_version=PARSER_VERSION, diff=diff_findings,
-            )
-            versions.append(out.version_id)
+            versions.append(add_version(store, src, f"file:///{i}.pdf", parse_text(seed_text("000")), f"body {i}".encode()))
         yield Outbox(engine, lease=timedelta(seconds=60)), versions
         engine.dispose()
 

@@ -33,3 +33,16 @@ def store_url(backend: str, tmp: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def add_version(store, source_id: int, url: str, parsed, body: bytes) -> int:  # noqa: ANN001 - Store, ParsedDocument
+    """List ``url`` under the source and store ``parsed`` as its version (raw bytes ``body``),
+    as the ingest would after a successful parse; returns the version id."""
+    from parsers.diff import diff_findings
+    from parsers.version import PARSER_VERSION
+
+    ref = store.upsert_listed(source_id, url)
+    return store.store_version(
+        ref.id, sha256=store.blobs.put(body), size=len(body), content_type=None, etag=None, last_modified=None,
+        parsed=parsed, parse_error=None, parse_error_code=None, parser_version=PARSER_VERSION, diff=diff_findings,
+    ).version_id
