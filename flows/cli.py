@@ -46,6 +46,18 @@ def _usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _since_day(since: str | None):  # noqa: ANN202 - datetime.date | None
+    """``--since`` as a date, or a usage error (exit 2) before anything is opened."""
+    from datetime import date
+
+    if not since:
+        return None
+    try:
+        return date.fromisoformat(since)
+    except ValueError:
+        raise _usage(f"--since: not a date: {since!r} (YYYY-MM-DD)") from None
+
+
 def _read_source(source: str, limits: Limits, timeout_s: float) -> tuple[bytes, str]:
     """Bytes of a local file or an http(s) URL, and a name to show."""
     if source.startswith(("http://", "https://")):
@@ -288,14 +300,7 @@ def backfill(
     Every document the sources list is re-checked, whatever its listing says. With
     --notify, every stored document of these sources that a watch matches is alerted too,
     once per subscriber and watch, even to subscribers added later."""
-    from datetime import date
-
-    since_day = None
-    if since:
-        try:
-            since_day = date.fromisoformat(since)
-        except ValueError:
-            raise _usage(f"--since: not a date: {since!r} (YYYY-MM-DD)") from None
+    since_day = _since_day(since)
     _checked_config(config, source)
     _quiet_prefect()
     from flows.ingest import backfill as backfill_flow, config_path_arg
@@ -368,7 +373,6 @@ def findings(
 ) -> None:
     """Query stored findings (current versions of documents)."""
     import csv
-    from datetime import date as _date
 
     from parsers.gazetteer import Gazetteer
     from parsers.records import KINDS, SECTION_KINDS
@@ -396,12 +400,7 @@ def findings(
         raise _usage(f"--section: unknown section {section!r} (choose one of: {', '.join(SECTION_KINDS)})")
     if kind and kind not in KINDS:
         raise _usage(f"--kind: unknown kind {kind!r} (choose one of: {', '.join(KINDS)})")
-    since_date = None
-    if since:
-        try:
-            since_date = _date.fromisoformat(since)
-        except ValueError:
-            raise _usage(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+    since_date = _since_day(since)
     store = _open_store(cfg)
     rows = store.query_findings(area=area_code, theme=theme_name, section=section, since=since_date, kind=kind, limit=limit)
     records = [
