@@ -67,9 +67,8 @@ def alert_stage(
         return out
     outbox = Outbox(engine)
     names = [s.name for s in config.subscribers]
-    out["alerts_queued"] = queue_alerts(engine, outbox, news, watches=watches, subscriber_names=names, gazetteer=gazetteer)
-    out["alerts_queued"] += queue_alerts(
-        engine, outbox, history, watches=watches, subscriber_names=names, gazetteer=gazetteer, explicit=True
+    out["alerts_queued"] = queue_alerts(
+        engine, outbox, news, history=history, watches=watches, subscriber_names=names, gazetteer=gazetteer
     )
     sent = send_due(engine, config, "immediate")
     out["alerts_sent"] = sent.sent

@@ -458,7 +458,6 @@ def rerun(config_path: str, document: str, reparse: bool = False, notify: bool =
         summary["version_id"] = out.version_id
         summary["diff"] = out.diff_summary
         if notify and not error and config.subscribers:
-            Outbox(ctx.store.engine).sync_subscribers([s.name for s in config.subscribers])
             change = "new_version" if out.basis == "previous_version" else "new_document"
             summary.update(alert_stage(
                 ctx.store.engine, config, compile_subscriber_watches(config), [], ctx.gazetteer, history=[(out.version_id, change)]

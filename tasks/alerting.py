@@ -134,18 +134,21 @@ def queue_alerts(
     outbox: Outbox,
     news: Sequence[tuple[int, str]],
     *,
+    history: Sequence[tuple[int, str]] = (),
     watches: WatchSet,
     subscriber_names: Sequence[str],
     gazetteer: Gazetteer,
-    explicit: bool = False,
 ) -> int:
-    """Queue the alerts of ``news`` — (version id, "new_document" | "new_version") pairs."""
-    if not news or not subscriber_names:
+    """Queue the alerts of ``news`` and ``history`` — (version id, "new_document" |
+    "new_version") pairs. ``history`` is matched as explicitly asked for (backfill and rerun
+    ``--notify``), so it also reaches subscribers added after the document was first seen."""
+    if not (news or history) or not subscriber_names:
         return 0
     added_at = outbox.sync_subscribers(subscriber_names)
     rows: list[QueuedAlert] = []
-    for version_id, change in news:
-        rows += alerts_for_version(
-            engine, version_id, change=change, watches=watches, added_at=added_at, gazetteer=gazetteer, explicit=explicit
-        )
+    for items, explicit in ((news, False), (history, True)):
+        for version_id, change in items:
+            rows += alerts_for_version(
+                engine, version_id, change=change, watches=watches, added_at=added_at, gazetteer=gazetteer, explicit=explicit
+            )
     return outbox.queue(rows)
