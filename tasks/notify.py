@@ -75,8 +75,13 @@ class DeliverySummary:
     errors: list[str] = field(default_factory=list)
 
 
+def scheme_of(url: str) -> str:
+    """The apprise service a URL names ("mailtos", "slack", "json" …), lower case."""
+    return url.split("://", 1)[0].lower()
+
+
 def is_email(url: str) -> bool:
-    return url.split("://", 1)[0].lower() in EMAIL_SCHEMES
+    return scheme_of(url) in EMAIL_SCHEMES
 
 
 def valid_notify_url(url: str) -> bool:
@@ -92,7 +97,7 @@ def url_fingerprint(url: str) -> str:
 
 def url_host(url: str) -> str:
     """The host a send to ``url`` talks to, for the per-host concurrency bound."""
-    scheme = url.split("://", 1)[0].lower()
+    scheme = scheme_of(url)
     if scheme in _FIXED_HOST:
         return _FIXED_HOST[scheme]
     try:
@@ -191,7 +196,7 @@ def message_for(url: str, alerts: Sequence[Alert], *, subscriber: str, mode: Mod
         body = render_chat(alert)
     else:
         body = render_digest_chat(subscriber, alerts, mode)
-    if url.split("://", 1)[0].lower() == "slack":
+    if scheme_of(url) == "slack":
         body = markdown_to_slack(body)
     return Message("", body)
 
@@ -321,8 +326,8 @@ def _deliver_unit(
     delivered = {r.id: set(r.delivered_to) for r in rows}
     reasons: list[str] = []
     messages = 0
-    for url in urls:
-        fp = url_fingerprint(url)
+    fingerprints = [url_fingerprint(u) for u in urls]
+    for url, fp in zip(urls, fingerprints):
         missing = [r for r in rows if fp not in delivered[r.id]]
         if not missing:
             continue
@@ -338,9 +343,8 @@ def _deliver_unit(
             for r in missing:
                 delivered[r.id].add(fp)
         else:
-            scheme = url.split("://", 1)[0]
-            reasons.append(f"{scheme}: {redact(reason or 'failed', secrets)}")
-    wanted = {url_fingerprint(u) for u in urls}
+            reasons.append(f"{scheme_of(url)}: {redact(reason or 'failed', secrets)}")
+    wanted = set(fingerprints)
     sent = retrying = failed = 0
     error = "; ".join(reasons)
     for r in rows:
